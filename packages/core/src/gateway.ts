@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { errorBody, type GatewayError, toGatewayError } from './errors.js';
+import { createLogger } from './logger.js';
+import { type GatewayOptions, type ResolvedOptions, resolveOptions, upstreamList } from './options.js';
+import { authenticate } from './policies/authenticate.js';
+import { compose } from './policies/compose.js';
+import { parseBody } from './policies/parse-body.js';
+import { requestStreamUsage } from './policies/request-stream-usage.js';
+import { selectUpstream } from './policies/select-upstream.js';
+import { methodNotAllowed, routeNotFound } from './route-errors.js';
+import { createRouteTable, type Route } from './routes.js';
+import { relayBody } from './streaming/relay.js';
+import { createUsageTap } from './streaming/usage-tap.js';
+import type { GatewayContext, GatewayRequest, GatewayResponse, Policy } from './types.js';
+import { createForwarder } from './upstream/forward.js';
+import { createUpstream, type Upstream } from './upstream/upstream.js';
+
+/** A running gateway: framework-agnostic, driven by the Node bridge or by any caller. */
+export interface Gateway {
+  /** Answers one request; never rejects (failures become OpenAI-shaped error responses). */
+  handle(request: GatewayRequest): Promise<GatewayResponse>;
+  /** True for paths inside the gateway's API base; adapters pass everything else on. */
+  owns(path: string): boolean;
+  readonly options: ResolvedOptions;
+  readonly logger: Logger;
+  readonly upstreams: readonly Upstream[];
+  /** Closes the upstream pools (in-flight requests finish first). */
+  close(): Promise<void>;
+}
+
+const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
+const placeholderRoute: Route = { name: 'unknown', method: 'GET', path: '', json: false };
+
+/**
+ * Creates a gateway from options, validated once here.
+ *
+ * @example
+ * const gateway = createGateway({
+ *   upstream: { url: 'https://api.openai.com/v1', apiKey: process.env.OPENAI_API_KEY },
+ *   clientKeys: ['sk-my-service'],
+ * });
+ * const response = await gateway.handle(request);
+ */
+export function createGateway(gatewayOptions: GatewayOptions): Gateway {
+  const options = resolveOptions(gatewayOptions);
+  const logger = createLogger(options.logger);
+  const routes = createRouteTable(options.basePath, options.allowedPaths);
+  const upstreams = upstreamList(options).map((upstream) => createUpstream(upstream, options));
+
+  if (options.clientKeys.length === 0) {
+    logger.warn('no client keys configured: the gateway accepts every caller (set clientKeys)');
+  }
+  const policies: Policy[] = [];
+  if (options.clientKeys.length > 0) policies.push(authenticate(options.clientKeys));
+  policies.push(parseBody());
+  if (options.requestStreamUsage) policies.push(requestStreamUsage());
+  policies.push(selectUpstream(upstreams));
+  const pipeline = compose(policies, createForwarder(options.basePath));
+
+  const onUsage = options.onUsage;
+  const logRequest = (context: GatewayContext, status: number, error: GatewayError | undefined) => {
+    const fields = context.log;
+    fields.requestId = context.requestId;
+    fields.method = context.request.method;
+    fields.path = context.request.path;
+    fields.route = context.route.name;
+    fields.status = status;
+    fields.durationMs = round(performance.now() - context.startedAt);
+    fields.upstreamMs = round(context.upstreamWaitMs);
+    if (context.usage !== undefined) fields.usage = context.usage;
+    if (error !== undefined) {
+      fields.error = error.code;
+      logger.warn(fields, 'request failed');
+    } else {
+      logger.info(fields, 'request');
+    }
+  };
+
+  const finish = (context: GatewayContext, response: GatewayResponse, error?: GatewayError) => {
+    const headers = response.headers;
+    Object.assign(headers, context.responseHeaders);
+    headers['x-request-id'] = context.requestId;
+    headers['server-timing'] =
+      `gateway;dur=${round(performance.now() - context.startedAt - context.upstreamWaitMs)}`;
+    const body = response.body;
+    if (body === undefined || body instanceof Uint8Array) {
+      logRequest(context, response.status, error);
+      return response;
+    }
+    if (context.route.json && response.status < 400) {
+      context.taps.push(createUsageTap(context, (usage) => onUsage?.(usage, context)));
+    }
+    const eventStream = headers['content-type']?.startsWith('text/event-stream') === true;
+    let relayed: AsyncIterable<Uint8Array> = relayBody(body, context, eventStream, (failure) =>
+      logRequest(context, response.status, failure),
+    );
+    if (context.transforms.length > 0) {
+      delete headers['content-length'];
+      for (const transform of context.transforms) relayed = transform(relayed);
+    }
+    response.body = relayed;
+    return response;
+  };
+
+  return {
+    options,
+    logger,
+    upstreams,
+    owns: routes.owns,
+    async handle(request) {
+      const startedAt = performance.now();
+      const match = routes.match(request.method, request.path);
+      const presentedId = request.headers['x-request-id'];
+      const context: GatewayContext = {
+        request,
+        requestId:
+          typeof presentedId === 'string' && requestIdPattern.test(presentedId) ? presentedId : randomUUID(),
+        route: match.kind === 'route' ? match.route : placeholderRoute,
+        startedAt,
+        signal: request.signal,
+        body: undefined,
+        bodyChanged: false,
+        stream: false,
+        model: undefined,
+        client: undefined,
+        upstream: undefined,
+        upstreamWaitMs: 0,
+        responseHeaders: {},
+        taps: [],
+        transforms: [],
+        usage: undefined,
+        log: {},
+      };
+      try {
+        if (request.failure !== undefined) throw request.failure;
+        if (match.kind === 'unknown') throw routeNotFound(request);
+        if (match.kind === 'wrong-method') throw methodNotAllowed(request, match.allowed);
+        return finish(context, await pipeline(context));
+      } catch (thrown) {
+        const error = toGatewayError(thrown);
+        const headers: Record<string, string> = { 'content-type': 'application/json', ...error.headers };
+        return finish(context, { status: error.status, headers, body: errorBody(error) }, error);
+      }
+    },
+    async close() {
+      await Promise.all(upstreams.map((upstream) => upstream.pool.close()));
+    },
+  };
+}
+
+const round = (milliseconds: number) => Math.round(milliseconds * 100) / 100;

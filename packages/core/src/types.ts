@@ -1,0 +1,114 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Route } from './routes.js';
+import type { Upstream } from './upstream/upstream.js';
+
+/** A response body: whole bytes, or a stream of byte chunks relayed as they arrive. */
+export type ResponseBody = Uint8Array | AsyncIterable<Uint8Array>;
+
+/**
+ * What the gateway receives. Built by the Node bridge (or by a test, or another runtime's
+ * adapter) — plain fields, no Web `Request`, because building one per request costs time.
+ */
+export interface GatewayRequest {
+  method: string;
+  /** Path inside the gateway's mount, without the query, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Raw query string without the leading `?`, or `''`. */
+  query: string;
+  /** Lower-cased header names, as Node's `IncomingMessage.headers`. */
+  headers: IncomingHttpHeaders;
+  /** Raw request body bytes (the bytes a signature covers), or undefined when there is none. */
+  body: Uint8Array | undefined;
+  /** A body that a framework already parsed (e.g. `express.json()`), to avoid parsing it twice. */
+  parsedBody?: unknown;
+  /** Aborted when the client goes away: everything downstream must stop. */
+  signal: AbortSignal;
+  remoteAddress?: string | undefined;
+  /** Set by a bridge that could not read the request (body too large, client gone). */
+  failure?: unknown;
+}
+
+/** What the gateway answers. `body` may be a live stream from the upstream. */
+export interface GatewayResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: ResponseBody | undefined;
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+/** Token usage as the upstream reports it (OpenAI field names). */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Where the numbers come from: the upstream's own report, or a local estimate (cut stream). */
+  source: 'upstream' | 'estimate';
+}
+
+/** Who is calling, once authenticated. */
+export interface ClientIdentity {
+  /** A stable, non-secret id for the key (never the key itself): safe in logs and metrics. */
+  keyId: string;
+  tenant?: string | undefined;
+}
+
+/**
+ * Observes a response body without changing it. Taps are called synchronously per chunk by
+ * the one relay loop, so adding a tap does not add an async generator layer per chunk.
+ */
+export interface ResponseTap {
+  chunk?(bytes: Uint8Array): void;
+  /** Called once: `error` is set when the body failed or the client went away. */
+  end?(error: unknown): void;
+}
+
+/** Changes a response body on its way out (a stream filter, a format adapter). */
+export type BodyTransform = (source: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+
+/** Per-request state shared by the policies. One object, allocated once per request. */
+export interface GatewayContext {
+  readonly request: GatewayRequest;
+  readonly requestId: string;
+  readonly route: Route;
+  /** `performance.now()` when the gateway started on this request. */
+  readonly startedAt: number;
+  readonly signal: AbortSignal;
+  /** The parsed JSON body (POST routes); policies may change it and then set `bodyChanged`. */
+  body: JsonObject | undefined;
+  /** When true the forwarder serialises `body` again; otherwise the client's bytes go upstream as-is. */
+  bodyChanged: boolean;
+  /** `body.stream === true`: the client expects server-sent events. */
+  stream: boolean;
+  model: string | undefined;
+  client: ClientIdentity | undefined;
+  /** The upstream chosen by routing; the forwarder sends to it. */
+  upstream: Upstream | undefined;
+  /** Milliseconds spent waiting on upstreams (excluded from Server-Timing). */
+  upstreamWaitMs: number;
+  /** Headers the policies want on the client response (`x-ferry-*`, rate-limit fields, ...). */
+  responseHeaders: Record<string, string>;
+  /** Observers of the upstream's response body, run by the relay loop. */
+  taps: ResponseTap[];
+  /** Rewrites of the response body on its way to the client, applied in order after the taps. */
+  transforms: BodyTransform[];
+  usage: Usage | undefined;
+  /** Fields for the one log line of this request (keys never go here). */
+  log: Record<string, unknown>;
+}
+
+/** A step of the pipeline: given the rest of the pipeline, answer the request. */
+export type Handler = (context: GatewayContext) => Promise<GatewayResponse>;
+
+/**
+ * A policy wraps the rest of the pipeline, like an undici interceptor. It may call `next`
+ * zero times (reject), once (most), or several times (retry, fallback).
+ *
+ * @example
+ * const addHeader: Policy = (next) => async (context) => {
+ *   const response = await next(context);
+ *   response.headers['x-powered-by'] = 'ferry';
+ *   return response;
+ * };
+ */
+export type Policy = (next: Handler) => Handler;

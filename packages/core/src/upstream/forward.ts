@@ -1,0 +1,55 @@
+import { GatewayError } from '../errors.js';
+import type { GatewayContext, GatewayResponse } from '../types.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { clientClosedRequest, upstreamFailure } from './upstream-failure.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * The end of the pipeline: sends the request to `context.upstream` through its undici pool
+ * and returns the live upstream body, unread. Nothing is buffered.
+ *
+ * @example
+ * const handler = createForwarder('/v1');
+ * const response = await handler(context);
+ */
+export function createForwarder(basePath: string) {
+  return async function forward(context: GatewayContext): Promise<GatewayResponse> {
+    const upstream = context.upstream;
+    if (upstream === undefined) {
+      throw new GatewayError('no_upstream', 503, 'No upstream is available for this request.');
+    }
+    const { request } = context;
+    const body =
+      context.bodyChanged && context.body !== undefined
+        ? encoder.encode(JSON.stringify(context.body))
+        : request.body;
+    const headers = upstreamRequestHeaders(request.headers, upstream, context.requestId);
+    if (body !== undefined && headers['content-type'] === undefined)
+      headers['content-type'] = 'application/json';
+    const relative = request.path.slice(basePath.length);
+    const path = upstream.basePath + relative + (request.query === '' ? '' : `?${request.query}`);
+
+    const sentAt = performance.now();
+    try {
+      const answer = await upstream.pool.request({
+        method: request.method as 'GET',
+        path,
+        headers,
+        body,
+        signal: context.signal,
+      });
+      context.log.upstreamStatus = answer.statusCode;
+      return {
+        status: answer.statusCode,
+        headers: clientResponseHeaders(answer.headers, true),
+        body: answer.body,
+      };
+    } catch (error) {
+      if (context.signal.aborted) throw clientClosedRequest();
+      throw upstreamFailure(error, 'before-headers', upstream.name);
+    } finally {
+      context.upstreamWaitMs += performance.now() - sentAt;
+    }
+  };
+}

@@ -1,0 +1,99 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus the ones undici
+ * refuses or computes itself. Never forwarded in either direction.
+ */
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'content-length',
+]);
+
+/**
+ * The client's credentials and the gateway's own control headers. Upstream keys live only on
+ * the server; what the client authenticated with must not travel on.
+ */
+const neverUpstream = new Set([
+  ...hopByHop,
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'api-key',
+  'cookie',
+  // The upstream leg is ours to negotiate: response taps need plain bytes.
+  'accept-encoding',
+]);
+
+const isPrivateToFerry = (name: string) => name.startsWith('x-ferry-') || name.startsWith('proxy-');
+
+/** Names listed in a `Connection` header are hop-by-hop too. */
+function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const listed = new Set<string>();
+  for (const value of Array.isArray(connection) ? connection : [connection]) {
+    for (const name of value.split(',')) listed.add(name.trim().toLowerCase());
+  }
+  return listed;
+}
+
+/**
+ * Builds the upstream request headers from the client's: drops hop-by-hop and credential
+ * headers, then adds the upstream's key, its configured headers and the request id.
+ */
+export function upstreamRequestHeaders(
+  clientHeaders: IncomingHttpHeaders,
+  upstream: { authorization: string | undefined; headers: Readonly<Record<string, string>> },
+  requestId: string,
+  extraDrop?: ReadonlySet<string>,
+): Record<string, string | string[]> {
+  const listed = connectionListed(clientHeaders.connection);
+  const headers: Record<string, string | string[]> = {};
+  for (const name in clientHeaders) {
+    if (neverUpstream.has(name) || isPrivateToFerry(name) || listed?.has(name) || extraDrop?.has(name)) {
+      continue;
+    }
+    const value = clientHeaders[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  for (const name in upstream.headers) headers[name] = upstream.headers[name] as string;
+  if (upstream.authorization !== undefined) headers.authorization = upstream.authorization;
+  headers['x-request-id'] = requestId;
+  return headers;
+}
+
+/**
+ * Builds the client response headers from the upstream's: drops hop-by-hop headers (Node
+ * frames the response itself). `content-length` is kept only when the body is relayed as-is.
+ */
+export function clientResponseHeaders(
+  upstreamHeaders: Record<string, string | string[] | undefined>,
+  keepContentLength: boolean,
+): Record<string, string> {
+  const listed = connectionListed(upstreamHeaders.connection);
+  const headers: Record<string, string> = {};
+  for (const name in upstreamHeaders) {
+    if (name === 'content-length') {
+      if (!keepContentLength) continue;
+    } else if (hopByHop.has(name) || listed?.has(name) || name === 'set-cookie') {
+      continue;
+    }
+    const value = upstreamHeaders[name];
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  // The upstream's own id is kept under another name: `x-request-id` is Ferry's.
+  const upstreamId = headers['x-request-id'];
+  if (upstreamId !== undefined) {
+    headers['x-upstream-request-id'] = upstreamId;
+    delete headers['x-request-id'];
+  }
+  return headers;
+}

@@ -1,0 +1,50 @@
+import { Pool } from 'undici';
+import type { ResolvedOptions, ResolvedUpstreamOptions } from '../options.js';
+
+/** A configured upstream at run time: its one undici pool and what every request to it needs. */
+export interface Upstream {
+  readonly name: string;
+  /** `https://api.openai.com` */
+  readonly origin: string;
+  /** The API base path without a trailing slash, e.g. `/v1` (may be empty). */
+  readonly basePath: string;
+  /** `Bearer <key>`, prepared once; undefined when the upstream needs no key. */
+  readonly authorization: string | undefined;
+  /** Configured extra headers, lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly firstByteTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly pool: Pool;
+}
+
+/**
+ * Creates the runtime upstream with one keep-alive pool. One pool per upstream, sized for the
+ * gateway's concurrency: a small pool caps throughput at `connections / upstream latency`.
+ */
+export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: ResolvedOptions): Upstream {
+  const url = new URL(upstream.url);
+  const firstByteTimeoutMs = upstream.firstByteTimeoutMs ?? defaults.firstByteTimeoutMs;
+  const idleTimeoutMs = upstream.idleTimeoutMs ?? defaults.idleTimeoutMs;
+  const pool = new Pool(url.origin, {
+    connections: upstream.connections ?? defaults.connections,
+    pipelining: 1,
+    keepAliveTimeout: upstream.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
+    connect: { timeout: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs },
+    headersTimeout: firstByteTimeoutMs,
+    // An idle timer between chunks. undici does not fire it while the body is paused by
+    // backpressure, so a slow client cannot make a healthy upstream look stalled.
+    bodyTimeout: idleTimeoutMs,
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(upstream.headers)) headers[name.toLowerCase()] = value;
+  return {
+    name: upstream.name,
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    authorization: upstream.apiKey === undefined ? undefined : `Bearer ${upstream.apiKey}`,
+    headers,
+    firstByteTimeoutMs,
+    idleTimeoutMs,
+    pool,
+  };
+}
