@@ -3,16 +3,14 @@ import type { Logger } from 'pino';
 import { errorBody, type GatewayError, toGatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import { type GatewayOptions, type ResolvedOptions, resolveOptions, upstreamList } from './options.js';
-import { authenticate } from './policies/authenticate.js';
+import { buildPolicies } from './pipeline.js';
 import { compose } from './policies/compose.js';
-import { parseBody } from './policies/parse-body.js';
-import { requestStreamUsage } from './policies/request-stream-usage.js';
-import { selectUpstream } from './policies/select-upstream.js';
 import { methodNotAllowed, routeNotFound } from './route-errors.js';
 import { createRouteTable, type Route } from './routes.js';
+import { createStores, type GatewayStores } from './stores/create-store.js';
 import { relayBody } from './streaming/relay.js';
 import { createUsageTap } from './streaming/usage-tap.js';
-import type { GatewayContext, GatewayRequest, GatewayResponse, Policy } from './types.js';
+import type { GatewayContext, GatewayRequest, GatewayResponse } from './types.js';
 import { createForwarder } from './upstream/forward.js';
 import { createUpstream, type Upstream } from './upstream/upstream.js';
 
@@ -25,7 +23,11 @@ export interface Gateway {
   readonly options: ResolvedOptions;
   readonly logger: Logger;
   readonly upstreams: readonly Upstream[];
-  /** Closes the upstream pools (in-flight requests finish first). */
+  /** Shared state (memory, or Redis when `redis` is configured). */
+  readonly stores: GatewayStores;
+  /** Resolves when the gateway's connections (Redis) are up; a starter awaits it before listening. */
+  ready(): Promise<void>;
+  /** Closes the upstream pools and stores (in-flight requests finish first). */
   close(): Promise<void>;
 }
 
@@ -51,11 +53,15 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   if (options.clientKeys.length === 0) {
     logger.warn('no client keys configured: the gateway accepts every caller (set clientKeys)');
   }
-  const policies: Policy[] = [];
-  if (options.clientKeys.length > 0) policies.push(authenticate(options.clientKeys));
-  policies.push(parseBody());
-  if (options.requestStreamUsage) policies.push(requestStreamUsage());
-  policies.push(selectUpstream(upstreams));
+  const stores = createStores(options.redis);
+  const closers: Array<() => Promise<void> | void> = [];
+  const policies = buildPolicies({
+    options,
+    logger,
+    upstreams,
+    stores,
+    onClose: (close) => closers.push(close),
+  });
   const pipeline = compose(policies, createForwarder(options.basePath));
 
   const onUsage = options.onUsage;
@@ -107,7 +113,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     options,
     logger,
     upstreams,
+    stores,
     owns: routes.owns,
+    ready: () => stores.ready(options.redis?.connectTimeoutMs ?? 5_000),
     async handle(request) {
       const startedAt = performance.now();
       const match = routes.match(request.method, request.path);
@@ -144,7 +152,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       }
     },
     async close() {
+      for (const close of closers.reverse()) await close();
       await Promise.all(upstreams.map((upstream) => upstream.pool.close()));
+      await stores.close();
     },
   };
 }

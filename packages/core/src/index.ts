@@ -9,9 +9,14 @@ export {
   resolveOptions,
   type UpstreamOptions,
 } from './options.js';
+export type { PipelineSetup } from './pipeline.js';
 export { presentedKey } from './policies/authenticate.js';
 export { compose } from './policies/compose.js';
 export { knownRoutes, type Route } from './routes.js';
+export { createStores, type GatewayStores } from './stores/create-store.js';
+export { createMemoryStore } from './stores/memory-store.js';
+export { createRedisClient, createRedisStore, waitForRedis } from './stores/redis-store.js';
+export type { Store } from './stores/store.js';
 export { eventStreamEvents } from './streaming/event-stream.js';
 export { usageFromTail } from './streaming/usage-tap.js';
 export type {

@@ -58,6 +58,18 @@ export const gatewayOptionsSchema = z
     logger: z
       .union([z.literal(false), z.custom<Logger>((value) => isPinoLogger(value)), z.looseObject({})])
       .optional(),
+    /**
+     * Redis for state shared by several gateway instances (limits, nonces, spend). Without it
+     * every store is in this process's memory.
+     */
+    redis: z
+      .strictObject({
+        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+        keyPrefix: z.string().default('ferry:'),
+        /** How long `gateway.ready()` waits for the first connection. */
+        connectTimeoutMs: milliseconds.default(5_000),
+      })
+      .optional(),
     /** Called once per request when its token usage is known. */
     onUsage: functionOf<(usage: Usage, context: GatewayContext) => void>('onUsage').optional(),
   })

@@ -1,0 +1,15 @@
+/**
+ * Shared state for the policies that must agree across gateway instances (nonces, spend,
+ * cached summaries). In memory by default; Redis when a Redis URL is configured.
+ */
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  /** Sets `key` only when it is absent (Redis `SET NX PX`); true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Adds `amount` (may be fractional) and returns the new value; `ttlMs` applies on creation. */
+  incrementBy(key: string, amount: number, ttlMs?: number): Promise<number>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}
