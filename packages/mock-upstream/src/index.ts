@@ -1,0 +1,6 @@
+export type { Fault } from './fault.js';
+export { parseFault } from './fault.js';
+export type { MockUpstreamOptions } from './options.js';
+export type { RecordedRequest } from './request-recorder.js';
+export type { MockUpstream } from './server.js';
+export { startMockUpstream } from './server.js';

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type MockUpstream, startMockUpstream } from './index.js';
+import { parseEvents, postJson } from './testing/http-client.js';
+
+describe('POST /v1/responses', () => {
+  let mock: MockUpstream;
+  before(async () => {
+    mock = await startMockUpstream({ content: 'Hi there, 世界', chunks: 3 });
+  });
+  after(() => mock.close());
+
+  it('answers a completed response with one output_text part', async () => {
+    const response = await postJson(`${mock.url}/responses`, {
+      model: 'gpt-4o',
+      input: 'Say hi',
+      instructions: 'Be kind',
+    });
+    assert.equal(response.status, 200);
+    const body = JSON.parse(response.text);
+    assert.match(body.id, /^resp_mock_\d+$/);
+    assert.equal(body.object, 'response');
+    assert.equal(body.status, 'completed');
+    assert.equal(body.model, 'gpt-4o');
+    assert.equal(body.output.length, 1);
+    assert.equal(body.output[0].type, 'message');
+    assert.equal(body.output[0].role, 'assistant');
+    assert.deepEqual(body.output[0].content, [
+      { type: 'output_text', text: 'Hi there, 世界', annotations: [] },
+    ]);
+    // ceil((6 + 7) / 4) input tokens, one output token per piece.
+    assert.deepEqual(body.usage, { input_tokens: 4, output_tokens: 3, total_tokens: 7 });
+  });
+
+  it('streams response.created, the text deltas and response.completed as named events', async () => {
+    const response = await postJson(`${mock.url}/responses`, {
+      model: 'gpt-4o',
+      input: [{ role: 'user', content: 'Say hi' }],
+      stream: true,
+    });
+    assert.equal(response.headers['content-type'], 'text/event-stream; charset=utf-8');
+    const events = parseEvents(response.text);
+    assert.deepEqual(
+      events.map((event) => event.event),
+      ['response.created', ...Array(3).fill('response.output_text.delta'), 'response.completed'],
+    );
+    const payloads = events.map((event) => JSON.parse(event.data));
+    for (const [index, payload] of payloads.entries()) {
+      assert.equal(payload.type, events[index]?.event);
+      assert.equal(payload.sequence_number, index);
+    }
+    assert.equal(payloads[0].response.status, 'in_progress');
+    assert.equal(
+      payloads
+        .slice(1, 4)
+        .map((payload) => payload.delta)
+        .join(''),
+      'Hi there, 世界',
+    );
+    assert.equal(payloads[4].response.status, 'completed');
+    assert.equal(payloads[4].response.output[0].content[0].text, 'Hi there, 世界');
+    assert.ok(!response.text.includes('[DONE]'));
+  });
+
+  it('needs an input', async () => {
+    const response = await postJson(`${mock.url}/responses`, { model: 'gpt-4o' });
+    assert.equal(response.status, 400);
+    assert.equal(JSON.parse(response.text).error.param, 'input');
+  });
+});
