@@ -49,6 +49,8 @@ export function createRouteTable(basePath: string, allowedPaths: readonly string
       return path === basePath || path.startsWith(`${basePath}/`);
     },
     match(method: string, path: string): RouteMatch {
+      // Without this check any prefix of the same length (`/v2/...`, `/xx/...`) would match.
+      if (!path.startsWith(basePath)) return { kind: 'unknown' };
       const routes = byPath.get(path.slice(basePath.length));
       if (routes === undefined) return { kind: 'unknown' };
       for (const route of routes) if (route.method === method) return { kind: 'route', route };

@@ -36,6 +36,26 @@ export async function writeResponse(response: ServerResponse, answer: GatewayRes
     }
     if (!response.destroyed) response.end();
   } catch {
-    response.destroy();
+    abortAfterFlush(response);
   }
+}
+
+/** How long an aborted response may take to flush its last bytes before the socket is cut. */
+const flushGraceMs = 5_000;
+
+/**
+ * Ends the connection without the chunked terminator, so the client sees an abort, but only
+ * after the bytes already written (the `data: {"error":...}` event) have left: Node corks the
+ * socket until the next tick, and `destroy()` alone would drop them.
+ */
+function abortAfterFlush(response: ServerResponse): void {
+  const socket = response.socket;
+  if (socket === null || socket.destroyed) {
+    response.destroy();
+    return;
+  }
+  const timer = setTimeout(() => socket.destroy(), flushGraceMs).unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.once('finish', () => socket.destroy());
+  socket.end();
 }

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createGateway } from '../gateway.js';
+import { GatewayOptionsError } from '../options.js';
+import { expandEnvironment, loadConfigFile } from './load-config-file.js';
+
+/** `${NAME}`, the reference syntax of config files. */
+const ref = (name: string) => `\${${name}}`;
+
+const folder = mkdtempSync(join(tmpdir(), 'ferry-config-'));
+const file = (name: string, content: unknown) => {
+  const path = join(folder, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+describe('loadConfigFile', () => {
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('reads a config of the options shape and expands environment references', async () => {
+    const path = file('ferry.json', {
+      upstream: { url: `${ref('BASE')}/v1`, apiKey: ref('UPSTREAM_KEY') },
+      clientKeys: [ref('CLIENT_A'), `literal-${ref('CLIENT_A')}-suffix`],
+      connectTimeoutMs: 2000,
+      requestStreamUsage: true,
+    });
+    const options = loadConfigFile(path, {
+      BASE: 'https://api.example.com',
+      UPSTREAM_KEY: 'sk-up',
+      CLIENT_A: 'ka',
+    });
+    assert.deepEqual(options, {
+      upstream: { url: 'https://api.example.com/v1', apiKey: 'sk-up' },
+      clientKeys: ['ka', 'literal-ka-suffix'],
+      connectTimeoutMs: 2000,
+      requestStreamUsage: true,
+    });
+    const gateway = createGateway({ ...options, logger: false });
+    assert.equal(gateway.upstreams[0]?.authorization, 'Bearer sk-up');
+    await gateway.close();
+  });
+
+  it('names the field and the variable when a variable is not set', () => {
+    const path = file('missing.json', {
+      upstreams: [{ url: 'https://a.example/v1', apiKey: ref('NOT_SET') }],
+    });
+    assert.throws(
+      () => loadConfigFile(path, {}),
+      (error: unknown) =>
+        error instanceof GatewayOptionsError &&
+        /upstreams\.0\.apiKey/.test(error.message) &&
+        /\$\{NOT_SET\}/.test(error.message),
+    );
+  });
+
+  it('throws a GatewayOptionsError for a missing file or invalid JSON', () => {
+    assert.throws(() => loadConfigFile(join(folder, 'absent.json'), {}), GatewayOptionsError);
+    assert.throws(() => loadConfigFile(file('broken.json', '{"upstream":'), {}), GatewayOptionsError);
+  });
+
+  it('leaves non-string values and strings without references alone', () => {
+    assert.deepEqual(expandEnvironment({ a: 1, b: [true, null], c: '$HOME {x}' }, { HOME: '/h' }), {
+      a: 1,
+      b: [true, null],
+      c: '$HOME {x}',
+    });
+  });
+});

@@ -1,0 +1,18 @@
+export { assertErrorAnswer, assertServerTiming } from './assertions.js';
+export {
+  type GatewayServer,
+  type GatewayWithMock,
+  type RawUpstream,
+  startGatewayServer,
+  startGatewayWithMock,
+  startRawUpstream,
+} from './gateway-server.js';
+export {
+  decodeChunked,
+  type RawExchange,
+  type ReadResponse,
+  rawExchange,
+  send,
+  splitRawResponse,
+} from './http.js';
+export { captureLogs, type LogCapture } from './log-capture.js';
