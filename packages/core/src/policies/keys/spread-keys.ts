@@ -1,0 +1,67 @@
+import { GatewayError } from '../../errors.js';
+import type { GatewayResponse, Policy } from '../../types.js';
+import type { Upstream } from '../../upstream/upstream.js';
+import { discardResponse } from '../resilience/attempt.js';
+import { retryAfterMs, retryAfterSeconds } from '../retry/retry-after.js';
+import type { KeyPool, PooledKey } from './key-pool.js';
+
+/** How long a key sits out after a 429 that names no wait. */
+const defaultCooldownMs = 1_000;
+
+/**
+ * Chooses the key (or deployment) of the upstream for each attempt. On a 429 the key cools
+ * down for the upstream's `Retry-After` and the request moves to another key at once: keys
+ * are separate rate-limit buckets, so waiting would be wasted. When every key is cooling,
+ * the request fails with 429 `upstream_keys_cooling` and a `Retry-After` for the soonest one,
+ * which the retry stage may wait for.
+ *
+ * @example
+ * spreadKeys(new Map([['openai', new KeyPool(upstream, keys)]]));
+ */
+export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
+  return (next) => async (context) => {
+    const base = context.upstream;
+    const pool = base === undefined ? undefined : pools.get(base.name);
+    if (base === undefined || pool === undefined) return next(context);
+    try {
+      for (let tried = 1; ; tried++) {
+        const key = pool.pick(Date.now());
+        if (key === undefined) throw keysCooling(base, pool.soonestAvailableMs(Date.now()));
+        const tapMark = context.taps.length;
+        const response = await send(key);
+        if (response.status !== 429) return response;
+        key.coolUntil = Date.now() + (retryAfterMs(response.headers) ?? defaultCooldownMs);
+        context.log.keyCooled = key.name;
+        if (tried >= pool.keys.length || !pool.hasAvailable(Date.now())) return response;
+        discardResponse(context, response, tapMark);
+      }
+    } finally {
+      context.upstream = base;
+    }
+
+    async function send(key: PooledKey): Promise<GatewayResponse> {
+      key.inFlight++;
+      context.upstream = key.upstream;
+      context.log.upstreamKey = key.name;
+      let response: GatewayResponse;
+      try {
+        response = await next(context);
+      } catch (error) {
+        key.inFlight--;
+        throw error;
+      }
+      // The key stays busy until its body ends (streams can last minutes).
+      context.taps.push({ end: () => key.inFlight-- });
+      return response;
+    }
+  };
+}
+
+function keysCooling(upstream: Upstream, waitMs: number): GatewayError {
+  return new GatewayError(
+    'upstream_keys_cooling',
+    429,
+    `Every key of the upstream "${upstream.name}" is rate limited.`,
+    { headers: { 'retry-after': retryAfterSeconds(waitMs) } },
+  );
+}
