@@ -1,0 +1,71 @@
+import type { LimitsOptions } from '../../governance-options.js';
+import type { PipelineSetup } from '../../pipeline.js';
+import { afterResponse } from '../../tokens/usage-after-response.js';
+import type { Policy } from '../../types.js';
+import { createLimitKey } from './limit-key.js';
+import { rateLimitExceeded } from './rate-limit-error.js';
+import { writeLimitHeaders } from './rate-limit-headers.js';
+import { createLimiterFamily } from './window-limiter.js';
+
+/**
+ * The admit stage: requests per window and concurrent requests per limit key (a client's own
+ * `limits.requestsPerMinute` / `concurrentRequests` take precedence), checked before the body
+ * is parsed so a flood costs little. A concurrency slot is held until the response body ends,
+ * fails, or the client leaves.
+ *
+ * @example
+ * policies.push(admit(options.limits, setup));
+ */
+export function admit(limits: LimitsOptions, setup: PipelineSetup): Policy {
+  const keyOf = createLimitKey(limits);
+  const shared = {
+    redis: setup.stores.redis,
+    keyPrefix: setup.options.redis?.keyPrefix ?? 'ferry:',
+    storeTimeoutMs: limits.storeTimeoutMs,
+  };
+  const requestLimits = createLimiterFamily({ name: 'requests' as const, ...shared }, limits.requests);
+  const concurrencyLimits = createLimiterFamily(
+    { name: 'concurrency' as const, ...shared },
+    limits.concurrency && {
+      limit: limits.concurrency.limit,
+      windowSeconds: limits.concurrency.leaseSeconds,
+      onStoreFailure: limits.concurrency.onStoreFailure,
+    },
+    limits.concurrency?.leaseSeconds ?? 600,
+  );
+
+  return (next) => async (context) => {
+    const key = keyOf(context);
+    const requests = requestLimits.for(context.client?.limits?.requestsPerMinute);
+    if (requests !== undefined) {
+      const outcome = await requests.consume(key, 1);
+      writeLimitHeaders(context.responseHeaders, requests, outcome);
+      if (outcome.degraded !== undefined) context.log.rateLimitStore = outcome.degraded;
+      if (!outcome.allowed)
+        throw rateLimitExceeded('requests', requests.limit, requests.windowSeconds, outcome.resetMs);
+    }
+    const concurrency = concurrencyLimits.for(context.client?.limits?.concurrentRequests);
+    if (concurrency === undefined) return next(context);
+
+    const slot = await concurrency.consume(key, 1);
+    if (!slot.allowed) {
+      // The rejected attempt was counted too: give it back so it does not hold a slot.
+      await concurrency.refund(key, 1, slot);
+      throw rateLimitExceeded('concurrency', concurrency.limit, 0, 1_000);
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      void concurrency.refund(key, 1, slot);
+    };
+    try {
+      const response = await next(context);
+      afterResponse(context, response, release);
+      return response;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  };
+}

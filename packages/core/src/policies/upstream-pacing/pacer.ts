@@ -1,0 +1,125 @@
+import { GatewayError } from '../../errors.js';
+import { retryAfterHeaders } from '../rate-limit/rate-limit-headers.js';
+
+export interface PacerOptions {
+  requestsPerMinute: number;
+  burstRequests: number;
+  maxQueueLength: number;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  cleanup: () => void;
+}
+
+/**
+ * Smooths requests to one upstream (key) to its quota: a token bucket refilled at
+ * `requestsPerMinute` and `burstRequests` deep, with a bounded FIFO queue behind it. A request
+ * that would wait longer than it may (queue full, or past its deadline) is refused at once,
+ * and a waiter whose client leaves is taken out of the queue.
+ *
+ * @example
+ * const pacer = createPacer({ requestsPerMinute: 3_000, burstRequests: 1, maxQueueLength: 1_000 });
+ * await pacer.acquire(10_000, context.signal);
+ */
+export function createPacer(options: PacerOptions) {
+  let intervalMs = 60_000 / options.requestsPerMinute;
+  let tokens = options.burstRequests;
+  let refilledAt = performance.now();
+  let pausedUntil = 0;
+  const queue: Waiter[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  const refill = () => {
+    const now = performance.now();
+    tokens = Math.min(options.burstRequests, tokens + (now - refilledAt) / intervalMs);
+    refilledAt = now;
+  };
+  const drain = () => {
+    timer = undefined;
+    refill();
+    while (queue.length > 0 && tokens >= 1 && performance.now() >= pausedUntil) {
+      tokens -= 1;
+      const waiter = queue.shift() as Waiter;
+      waiter.cleanup();
+      waiter.resolve();
+    }
+    if (queue.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (timer !== undefined) return;
+    const wait = Math.max((1 - tokens) * intervalMs, pausedUntil - performance.now(), 1);
+    timer = setTimeout(drain, wait);
+  };
+  /** How long a request arriving now would wait. */
+  const expectedWaitMs = () => {
+    refill();
+    const ahead = queue.length + 1 - tokens;
+    return Math.max(ahead > 0 ? ahead * intervalMs : 0, pausedUntil - performance.now());
+  };
+
+  return {
+    get queueLength() {
+      return queue.length;
+    },
+    /** Resolves when the request may go; rejects with 503 (queue full) or 429 (past `maxWaitMs`). */
+    acquire(maxWaitMs: number, signal: AbortSignal): Promise<void> {
+      const wait = expectedWaitMs();
+      if (wait <= 0 && queue.length === 0) {
+        tokens -= 1;
+        return Promise.resolve();
+      }
+      if (queue.length >= options.maxQueueLength) {
+        return Promise.reject(
+          new GatewayError('upstream_queue_full', 503, 'Too many requests are waiting for the upstream.', {
+            headers: retryAfterHeaders(wait),
+          }),
+        );
+      }
+      if (wait > maxWaitMs) {
+        return Promise.reject(
+          new GatewayError(
+            'upstream_rate_limited',
+            429,
+            `The upstream's quota frees a slot in ${Math.ceil(wait)} ms, later than this request may wait.`,
+            { type: 'requests', headers: retryAfterHeaders(wait) },
+          ),
+        );
+      }
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const index = queue.indexOf(waiter);
+          if (index !== -1) queue.splice(index, 1);
+          reject(signal.reason);
+        };
+        const waiter: Waiter = {
+          resolve,
+          reject,
+          cleanup: () => signal.removeEventListener('abort', onAbort),
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        queue.push(waiter);
+        schedule();
+      });
+    },
+    /** Follows the upstream's own figures: its limit, and a pause until reset when none remain. */
+    learn(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined) {
+      if (limit !== undefined && limit > 0) intervalMs = 60_000 / limit;
+      if (remaining === 0 && resetMs !== undefined && resetMs > 0) {
+        pausedUntil = performance.now() + resetMs;
+        tokens = Math.min(tokens, 0);
+      }
+    },
+    close() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      for (const waiter of queue.splice(0)) {
+        waiter.cleanup();
+        waiter.reject(new GatewayError('gateway_closing', 503, 'The gateway is shutting down.'));
+      }
+    },
+  };
+}
+
+export type Pacer = ReturnType<typeof createPacer>;
