@@ -1,0 +1,66 @@
+import { filterAnswer } from '../filter/answer-filter.js';
+import { createContentScanner } from '../filter/content-scanner.js';
+import { filterEventStream } from '../filter/event-stream-filter.js';
+import type { ResolvedContentFilterOptions } from '../filter/filter-options.js';
+import { filterRequestBody } from '../filter/request-filter.js';
+import type { AnswerAction } from '../filter/text-stream-filter.js';
+import { readWordLists } from '../filter/word-lists.js';
+import type { GatewayContext, Policy } from '../types.js';
+
+/** Routes whose answers carry generated text in `choices` (chat and legacy completions). */
+const answerRoutes = new Set(['chat.completions', 'completions']);
+
+/**
+ * Filters sensitive content at the "filter request" stage: the request body before anything is
+ * sent upstream (`block` or `mask`), and the answer on its way back through a response
+ * transform (`mask` or `stop`), streams included. Word lists are read and the automaton built
+ * once, at construction.
+ *
+ * @example
+ * policies.push(filterContent({ wordLists: ['words.txt'], words: [], rules: [], request: 'block', response: 'mask' }));
+ */
+export function filterContent(options: ResolvedContentFilterOptions): Policy {
+  const scanner = createContentScanner({
+    words: [...options.words, ...readWordLists(options.wordLists)],
+    rules: options.rules,
+  });
+  const requestAction = options.request;
+  const answerAction = options.response;
+
+  return (next) => async (context) => {
+    const body = context.body;
+    if (requestAction !== 'off' && body !== undefined) {
+      let outcome: ReturnType<typeof filterRequestBody>;
+      try {
+        outcome = filterRequestBody(body, scanner, requestAction);
+      } catch (error) {
+        context.log.contentFilter = 'request blocked';
+        throw error;
+      }
+      if (outcome.masked) {
+        context.bodyChanged = true;
+        context.log.contentFilter = 'request masked';
+        context.log.contentRules = [...new Set(outcome.matched)];
+      }
+    }
+    const response = await next(context);
+    if (answerAction === 'off' || response.status !== 200 || !answerRoutes.has(context.route.name)) {
+      return response;
+    }
+    const answer = response.body;
+    if (answer === undefined || answer instanceof Uint8Array) return response;
+    const contentType = response.headers['content-type'] ?? '';
+    const onMatch = (action: AnswerAction, matched: readonly string[]) => noteMatch(context, action, matched);
+    if (contentType.startsWith('text/event-stream')) {
+      context.transforms.push(filterEventStream(scanner, answerAction, onMatch));
+    } else if (contentType.startsWith('application/json')) {
+      context.transforms.push(filterAnswer(scanner, answerAction, onMatch));
+    }
+    return response;
+  };
+}
+
+function noteMatch(context: GatewayContext, action: AnswerAction, matched: readonly string[]) {
+  context.log.contentFilter = action === 'stop' ? 'answer stopped' : 'answer masked';
+  context.log.contentRules = matched;
+}
