@@ -6,7 +6,10 @@ export type ErrorType =
   | 'rate_limit_error'
   | 'insufficient_quota'
   | 'server_error'
-  | 'upstream_error';
+  | 'upstream_error'
+  // OpenAI names the exhausted limit in `type` on 429 `rate_limit_exceeded`.
+  | 'requests'
+  | 'tokens';
 
 export interface GatewayErrorOptions {
   type?: ErrorType;

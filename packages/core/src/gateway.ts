@@ -3,14 +3,14 @@ import type { Logger } from 'pino';
 import { errorBody, type GatewayError, toGatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import { type GatewayOptions, type ResolvedOptions, resolveOptions, upstreamList } from './options.js';
-import { buildPolicies } from './pipeline.js';
+import { buildPolicies, type InternalRouteHandler } from './pipeline.js';
 import { compose } from './policies/compose.js';
 import { methodNotAllowed, routeNotFound } from './route-errors.js';
 import { createRouteTable, type Route } from './routes.js';
 import { createStores, type GatewayStores } from './stores/create-store.js';
 import { relayBody } from './streaming/relay.js';
 import { createUsageTap } from './streaming/usage-tap.js';
-import type { GatewayContext, GatewayRequest, GatewayResponse } from './types.js';
+import type { GatewayContext, GatewayRequest, GatewayResponse, Usage } from './types.js';
 import { createForwarder } from './upstream/forward.js';
 import { createUpstream, type Upstream } from './upstream/upstream.js';
 
@@ -50,21 +50,35 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const routes = createRouteTable(options.basePath, options.allowedPaths);
   const upstreams = upstreamList(options).map((upstream) => createUpstream(upstream, options));
 
-  if (options.clientKeys.length === 0) {
+  if (options.clientKeys.length === 0 && options.clients.length === 0 && options.signing?.required !== true) {
     logger.warn('no client keys configured: the gateway accepts every caller (set clientKeys)');
   }
   const stores = createStores(options.redis);
   const closers: Array<() => Promise<void> | void> = [];
+  // Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), answered outside the pipeline.
+  const internalRoutes = new Map<string, InternalRouteHandler>();
   const policies = buildPolicies({
     options,
     logger,
     upstreams,
     stores,
     onClose: (close) => closers.push(close),
+    addInternalRoute: (method, path, handler) => {
+      internalRoutes.set(`${method} ${options.basePath}${path}`, handler);
+    },
   });
   const pipeline = compose(policies, createForwarder(options.basePath));
 
   const onUsage = options.onUsage;
+  // The callback is the embedding service's code: its failure must not cut a finished answer.
+  const reportUsage = (usage: Usage, context: GatewayContext) => {
+    if (onUsage === undefined) return;
+    try {
+      onUsage(usage, context);
+    } catch (error) {
+      logger.error({ requestId: context.requestId, err: error }, 'onUsage callback threw');
+    }
+  };
   const logRequest = (context: GatewayContext, status: number, error: GatewayError | undefined) => {
     const fields = context.log;
     fields.requestId = context.requestId;
@@ -95,7 +109,8 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       return response;
     }
     if (context.route.json && response.status < 400) {
-      context.taps.push(createUsageTap(context, (usage) => onUsage?.(usage, context)));
+      // First, so every other tap's `end` already sees `context.usage`.
+      context.taps.unshift(createUsageTap(context, (usage) => reportUsage(usage, context)));
     }
     const eventStream = headers['content-type']?.startsWith('text/event-stream') === true;
     let relayed: AsyncIterable<Uint8Array> = relayBody(body, context, eventStream, (failure) =>
@@ -142,7 +157,11 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       };
       try {
         if (request.failure !== undefined) throw request.failure;
-        if (match.kind === 'unknown') throw routeNotFound(request);
+        if (match.kind === 'unknown') {
+          const internal = internalRoutes.get(`${request.method} ${request.path}`);
+          if (internal === undefined) throw routeNotFound(request);
+          return finish(context, await internal(request));
+        }
         if (match.kind === 'wrong-method') throw methodNotAllowed(request, match.allowed);
         return finish(context, await pipeline(context));
       } catch (thrown) {

@@ -1,5 +1,23 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { clientSchema } from './clients/client-options.js';
+import { contentFilterOptionsSchema } from './filter/filter-options.js';
+import {
+  budgetsSchema,
+  contextSchema,
+  inputLimitsSchema,
+  limitsSchema,
+  pacingSchema,
+  pricesSchema,
+  usageEndpointSchema,
+} from './governance-options.js';
+import {
+  breakerSchema,
+  fallbackSchema,
+  retrySchema,
+  upstreamResilienceFields,
+} from './resilience-options.js';
+import { signingOptionsSchema } from './signing/signing-options.js';
 import type { GatewayContext, Usage } from './types.js';
 
 const milliseconds = z.number().int().nonnegative();
@@ -19,6 +37,7 @@ const upstreamSchema = z.strictObject({
   firstByteTimeoutMs: milliseconds.optional(),
   idleTimeoutMs: milliseconds.optional(),
   keepAliveTimeoutMs: milliseconds.optional(),
+  ...upstreamResilienceFields,
 });
 
 const functionOf = <T>(label: string) =>
@@ -32,6 +51,12 @@ export const gatewayOptionsSchema = z
     upstreams: z.array(upstreamSchema).optional(),
     /** Accepted client keys (Bearer or `x-api-key`). Empty: the gateway runs open and warns once. */
     clientKeys: z.array(z.string().min(1)).default([]),
+    /** Client (virtual) keys with a tenant, allowed models and limits; keys may be `sha256:` digests. */
+    clients: z.array(clientSchema).default([]),
+    /** HMAC request signing with replay protection (docs/security.md). Off when left out. */
+    signing: signingOptionsSchema.optional(),
+    /** Sensitive-content filtering of requests and answers (docs/security.md). Off when left out. */
+    contentFilter: contentFilterOptionsSchema.optional(),
     /** The API base Ferry owns inside its mount; everything else falls through to the app. */
     basePath: z
       .string()
@@ -70,8 +95,28 @@ export const gatewayOptionsSchema = z
         connectTimeoutMs: milliseconds.default(5_000),
       })
       .optional(),
+    /** Retries before the first byte (see docs/resilience.md); off when absent. */
+    retry: retrySchema.optional(),
+    /** A circuit breaker per upstream (see docs/resilience.md); off when absent. */
+    breaker: breakerSchema.optional(),
+    /** The fallback chain, hedging and the degraded answer (see docs/resilience.md). */
+    fallback: fallbackSchema.optional(),
     /** Called once per request when its token usage is known. */
     onUsage: functionOf<(usage: Usage, context: GatewayContext) => void>('onUsage').optional(),
+    /** Rate limits per client key, tenant or IP (see docs/governance.md). Off when left out. */
+    limits: limitsSchema.optional(),
+    /** Smooths requests to each upstream to its quota. Off when left out. */
+    pacing: pacingSchema.optional(),
+    /** What happens when prompt + `max_tokens` exceed the model's window. */
+    context: contextSchema.prefault({}),
+    /** Spend limits per client key and tenant. Spend is tracked when this is set. */
+    budgets: budgetsSchema.optional(),
+    /** USD per million tokens by model, over the built-in table. */
+    prices: pricesSchema,
+    /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */
+    inputLimits: inputLimitsSchema.prefault({}),
+    /** `GET {basePath}/ferry/usage`: usage and spend per key, for an admin key. Off when left out. */
+    usageEndpoint: usageEndpointSchema.optional(),
   })
   .refine((options) => options.upstream !== undefined || (options.upstreams?.length ?? 0) > 0, {
     message: 'configure at least one upstream (`upstream` or `upstreams`)',

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientLimits } from './clients/client-options.js';
 import type { Route } from './routes.js';
 import type { Upstream } from './upstream/upstream.js';
 
@@ -42,6 +43,8 @@ export interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Prompt tokens served from the upstream's prompt cache (`prompt_tokens_details.cached_tokens`), billed lower. */
+  cachedPromptTokens?: number | undefined;
   /** Where the numbers come from: the upstream's own report, or a local estimate (cut stream). */
   source: 'upstream' | 'estimate';
 }
@@ -51,6 +54,12 @@ export interface ClientIdentity {
   /** A stable, non-secret id for the key (never the key itself): safe in logs and metrics. */
   keyId: string;
   tenant?: string | undefined;
+  /** The configured client (`clients[].id`) the key or signature belongs to. */
+  clientId?: string | undefined;
+  /** Models the client may use (a trailing `*` matches a prefix); undefined: all. */
+  allowedModels?: readonly string[] | undefined;
+  /** The client's limits from its options, for the admission stages. */
+  limits?: ClientLimits | undefined;
 }
 
 /**

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { type ClientDirectory, createClientDirectory } from '../clients/client-directory.js';
 import { GatewayError } from '../errors.js';
 import type { Policy } from '../types.js';
-
-const digest = (key: string) => createHash('sha256').update(key).digest('base64url');
 
 /** The client's key from `Authorization: Bearer <key>` or `x-api-key`, or undefined. */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
@@ -19,18 +17,17 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 /**
  * Accepts requests carrying one of the configured client keys. Keys are kept only as SHA-256
  * digests and looked up by digest, so the comparison takes the same time whatever the key,
- * and the log sees a key id derived from the digest, never the key.
+ * and the log sees a key id derived from the digest (or the client's id), never the key.
+ * A request a signature already authenticated passes through.
  *
  * @example
  * const policy = authenticate(['sk-team-a', 'sk-team-b']);
+ * const policy2 = authenticate(createClientDirectory([], [{ id: 'coze', keys: ['sha256:…'], limits: {} }]));
  */
-export function authenticate(clientKeys: readonly string[]): Policy {
-  const keyIds = new Map<string, string>();
-  for (const key of clientKeys) {
-    const hashed = digest(key);
-    keyIds.set(hashed, `key_${hashed.slice(0, 8)}`);
-  }
+export function authenticate(keys: readonly string[] | ClientDirectory): Policy {
+  const directory = isDirectory(keys) ? keys : createClientDirectory(keys, []);
   return (next) => (context) => {
+    if (context.client !== undefined) return next(context);
     const key = presentedKey(context.request.headers);
     if (key === undefined) {
       throw new GatewayError(
@@ -39,10 +36,14 @@ export function authenticate(clientKeys: readonly string[]): Policy {
         'No API key provided. Send it as "Authorization: Bearer <key>" or "x-api-key".',
       );
     }
-    const keyId = keyIds.get(digest(key));
-    if (keyId === undefined) throw new GatewayError('invalid_api_key', 401, 'Incorrect API key provided.');
-    context.client = { keyId };
-    context.log.client = keyId;
+    const identity = directory.identify(key);
+    if (identity === undefined) throw new GatewayError('invalid_api_key', 401, 'Incorrect API key provided.');
+    context.client = identity;
+    context.log.client = identity.clientId ?? identity.keyId;
+    if (identity.clientId !== undefined) context.log.keyId = identity.keyId;
     return next(context);
   };
 }
+
+const isDirectory = (value: readonly string[] | ClientDirectory): value is ClientDirectory =>
+  !Array.isArray(value);

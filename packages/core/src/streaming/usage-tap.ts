@@ -8,6 +8,8 @@ const numberField = (name: string) => new RegExp(`"${name}"\\s*:\\s*(\\d+)`);
 const promptFields = [numberField('prompt_tokens'), numberField('input_tokens')];
 const completionFields = [numberField('completion_tokens'), numberField('output_tokens')];
 const totalFields = [numberField('total_tokens')];
+const cachedFields = [numberField('cached_tokens')];
+const usageStart = /"usage"\s*:\s*\{/g;
 
 const field = (text: string, patterns: readonly RegExp[]): number | undefined => {
   for (const pattern of patterns) {
@@ -23,14 +25,21 @@ const field = (text: string, patterns: readonly RegExp[]): number | undefined =>
  * Returns undefined when the tail holds no usage object.
  */
 export function usageFromTail(tail: string): Usage | undefined {
-  const start = tail.lastIndexOf('"usage":{');
+  // The last usage object wins; upstreams that pretty-print JSON (OpenAI's non-stream bodies)
+  // put whitespace around the colon.
+  let start = -1;
+  usageStart.lastIndex = 0;
+  for (let match = usageStart.exec(tail); match !== null; match = usageStart.exec(tail)) start = match.index;
   if (start === -1) return undefined;
   const object = tail.slice(start, start + 1024);
   const promptTokens = field(object, promptFields);
   if (promptTokens === undefined) return undefined;
   const completionTokens = field(object, completionFields) ?? 0;
   const totalTokens = field(object, totalFields) ?? promptTokens + completionTokens;
-  return { promptTokens, completionTokens, totalTokens, source: 'upstream' };
+  const usage: Usage = { promptTokens, completionTokens, totalTokens, source: 'upstream' };
+  const cachedPromptTokens = field(object, cachedFields);
+  if (cachedPromptTokens !== undefined) usage.cachedPromptTokens = cachedPromptTokens;
+  return usage;
 }
 
 /**

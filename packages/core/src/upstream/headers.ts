@@ -34,9 +34,14 @@ const neverUpstream = new Set([
 
 const isPrivateToFerry = (name: string) => name.startsWith('x-ferry-') || name.startsWith('proxy-');
 
+/** `Connection` values that list no other header: nearly every request and response has one. */
+const plainConnection = /^\s*(?:keep-alive|close)\s*$/i;
+
 /** Names listed in a `Connection` header are hop-by-hop too. */
 function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
   if (connection === undefined) return undefined;
+  // Hot path: `keep-alive` / `close` name headers that are dropped anyway; no Set per request.
+  if (typeof connection === 'string' && plainConnection.test(connection)) return undefined;
   const listed = new Set<string>();
   for (const value of Array.isArray(connection) ? connection : [connection]) {
     for (const name of value.split(',')) listed.add(name.trim().toLowerCase());

@@ -1,5 +1,7 @@
 import { Pool } from 'undici';
 import type { ResolvedOptions, ResolvedUpstreamOptions } from '../options.js';
+import { createConnector } from './egress/connector.js';
+import { HostResolver } from './egress/host-resolver.js';
 
 /** A configured upstream at run time: its one undici pool and what every request to it needs. */
 export interface Upstream {
@@ -29,7 +31,15 @@ export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: Reso
     connections: upstream.connections ?? defaults.connections,
     pipelining: 1,
     keepAliveTimeout: upstream.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
-    connect: { timeout: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs },
+    // Resolution (address map, DoH), the private-address guard and the egress proxy: egress/.
+    connect: createConnector({
+      upstreamName: upstream.name,
+      local: upstream.local,
+      resolver: new HostResolver({ addresses: upstream.addresses, dns: upstream.dns }),
+      connectTimeoutMs: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs,
+      proxy: upstream.proxy === undefined ? undefined : new URL(upstream.proxy.url),
+      ca: upstream.ca,
+    }),
     headersTimeout: firstByteTimeoutMs,
     // An idle timer between chunks. undici does not fire it while the body is paused by
     // backpressure, so a slow client cannot make a healthy upstream look stalled.
