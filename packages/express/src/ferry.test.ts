@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGateway, type GatewayOptions } from '@ferry/core';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
+import { chatBody, eventData, listen, streamedContent } from '@ferry/mock-upstream/helpers';
 import express, { type Request } from 'express';
 import { ferry } from './index.js';
-import { chatBody, eventData, listen, streamedContent } from './test-support.js';
 
 const content = 'Ferry over Express: 你好，世界！';
 const upstreamKey = 'sk-upstream-secret';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGateway, type GatewayOptions } from '@ferry/core';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
+import { chatBody, eventData, listen, streamedContent } from '@ferry/mock-upstream/helpers';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { type FerryKoaOptions, ferry } from './index.js';
-import { chatBody, eventData, listen, streamedContent } from './test-support.js';
 
 const content = 'Ferry over Koa: 你好，世界！';
 const upstreamKey = 'sk-upstream-secret';

@@ -61,7 +61,9 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(state.options.port, state.options.host, () => {
+    // Node's default backlog (511) overflows when a benchmark opens 1000 connections at once;
+    // the kernel then drops them and clients retry after 1 s, 3 s, ... (capped by somaxconn).
+    server.listen({ port: state.options.port, host: state.options.host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });

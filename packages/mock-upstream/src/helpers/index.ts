@@ -1,6 +1,9 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+// Small client-side helpers for tests that talk to a gateway in front of the mock:
+// `import { listen, streamedContent } from '@ferry/mock-upstream/helpers'`.
+
 /** A real HTTP server on a free port around an app (Express, Koa's callback, or plain Node). */
 export async function listen(app: RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
   const server = createServer(app);
@@ -35,5 +38,6 @@ export function streamedContent(text: string): string {
   return content;
 }
 
+/** A chat completion request body for the mock, as JSON text. */
 export const chatBody = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }], ...extra });
