@@ -1,13 +1,14 @@
 /**
  * Content-filter speed: scanning throughput (MB/s of UTF-8 text) with a 10,000-word list, and
- * the time the stream filter adds per streamed chunk. A benchmark, not a test: it reports
- * figures and asserts nothing.
+ * the time the stream filters add per streamed chunk (chat, completions, Responses API). A
+ * benchmark, not a test: it reports figures and asserts nothing.
  *
  *   pnpm --filter @ferry/core bench:filter
  */
 import { performance } from 'node:perf_hooks';
 import { createContentScanner } from '../src/filter/content-scanner.js';
 import { filterEventStream } from '../src/filter/event-stream-filter.js';
+import { filterResponsesStream } from '../src/filter/responses-stream-filter.js';
 
 // A deterministic generator, so every run scans the same text.
 let seed = 0x2f6e2b1;
@@ -91,36 +92,53 @@ function chunk(text: string, size: number): string[] {
   return pieces;
 }
 
-// Streams: 20,000 chat chunks of a few characters each, as an upstream sends them.
+// Streams: 20,000 chunks of a few characters each, as an upstream sends them, in each format.
 const encoder = new TextEncoder();
 const deltas = chunk(corpus.slice(0, 120_000), 6);
-const events = deltas.map((content) =>
-  encoder.encode(
-    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`,
-  ),
-);
-async function* source() {
-  for (const event of events) yield event;
-}
+const formats = [
+  {
+    label: 'chat',
+    filter: filterEventStream,
+    event: (content: string) =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`,
+  },
+  {
+    label: 'completions',
+    filter: filterEventStream,
+    event: (text: string) =>
+      `data: ${JSON.stringify({ id: 'cmpl-bench', object: 'text_completion', created: 1, model: 'gpt-3.5-turbo-instruct', choices: [{ text, index: 0, logprobs: null, finish_reason: null }] })}\n\n`,
+  },
+  {
+    label: 'responses',
+    filter: filterResponsesStream,
+    event: (delta: string, index: number) =>
+      `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', sequence_number: index, item_id: 'msg_bench', output_index: 0, content_index: 0, delta })}\n\n`,
+  },
+];
 async function drain(body: AsyncIterable<Uint8Array>) {
   let bytes = 0;
   for await (const piece of body) bytes += piece.byteLength;
   return bytes;
 }
-const transform = filterEventStream(scanner, 'mask', () => {});
-const passRounds: number[] = [];
-const filterRounds: number[] = [];
-await drain(transform(source())); // warm-up
-for (let round = 0; round < 7; round++) {
-  let start = performance.now();
-  await drain(source());
-  passRounds.push(performance.now() - start);
-  start = performance.now();
-  await drain(transform(source()));
-  filterRounds.push(performance.now() - start);
-}
 const median = (values: number[]) => [...values].sort((left, right) => left - right)[3] as number;
-const addedMicroseconds = ((median(filterRounds) - median(passRounds)) * 1000) / events.length;
-console.log(
-  `stream filter: ${events.length} chunks, ${addedMicroseconds.toFixed(2)} µs added per chunk (median of 7; pass-through ${((median(passRounds) * 1000) / events.length).toFixed(2)} µs/chunk)`,
-);
+for (const format of formats) {
+  const events = deltas.map((delta, index) => encoder.encode(format.event(delta, index)));
+  async function* source() {
+    for (const event of events) yield event;
+  }
+  const passRounds: number[] = [];
+  const filterRounds: number[] = [];
+  await drain(format.filter(scanner, 'mask', () => {})(source())); // warm-up
+  for (let round = 0; round < 7; round++) {
+    let start = performance.now();
+    await drain(source());
+    passRounds.push(performance.now() - start);
+    start = performance.now();
+    await drain(format.filter(scanner, 'mask', () => {})(source()));
+    filterRounds.push(performance.now() - start);
+  }
+  const addedMicroseconds = ((median(filterRounds) - median(passRounds)) * 1000) / events.length;
+  console.log(
+    `stream filter (${format.label}): ${events.length} chunks, ${addedMicroseconds.toFixed(2)} µs added per chunk (median of 7; pass-through ${((median(passRounds) * 1000) / events.length).toFixed(2)} µs/chunk)`,
+  );
+}

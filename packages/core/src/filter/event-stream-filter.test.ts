@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type ContentScanner, createContentScanner, maskRanges } from './content-scanner.js';
 import { filterEventStream } from './event-stream-filter.js';
+import { chunked, contentArbitrary, deltas } from './test-split-streams.js';
 import type { AnswerAction } from './text-stream-filter.js';
 
 const scanner = createContentScanner({
@@ -12,64 +13,15 @@ const scanner = createContentScanner({
 
 const wordsOnly = createContentScanner({ words: ['badword', '违禁词', 'secret plan', 'ab'], rules: [] });
 
-// Pieces that make banned words, near misses, multi-byte and astral characters, disguises.
-const pieces = [
-  'bad',
-  'word',
-  'badword',
-  'BAD',
-  'Ｗｏｒｄ',
-  '违',
-  '禁',
-  '词',
-  '违禁词',
-  'secret',
-  ' ',
-  'plan',
-  'a',
-  'b',
-  '1',
-  '23',
-  '456',
-  '\u200b',
-  '😀',
-  'é',
-  '\n',
-  '"',
-  '\\',
-  'x',
-];
-const contentArbitrary = fc
-  .array(fc.constantFrom(...pieces), { maxLength: 24 })
-  .map((parts) => parts.join(''));
-
 const chunkEvent = (choice: Record<string, unknown>) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] })}\n\n`;
 
-/** Splits `text` into deltas at the given code-point positions. */
-function deltas(text: string, cuts: number[]): string[] {
-  const points = Array.from(text);
-  const positions = [...new Set(cuts.map((cut) => cut % (points.length + 1)))].sort((a, b) => a - b);
-  const parts: string[] = [];
-  let last = 0;
-  for (const position of [...positions, points.length]) {
-    parts.push(points.slice(last, position).join(''));
-    last = position;
-  }
-  return parts;
-}
+/** A legacy completions chunk (`choices[].text`). */
+const textEvent = (text: string, finishReason: string | null) =>
+  `data: ${JSON.stringify({ id: 'cmpl-1', object: 'text_completion', created: 1, model: 'm', choices: [{ text, index: 0, logprobs: null, finish_reason: finishReason }] })}\n\n`;
 
-/** The stream's bytes cut at the given byte offsets (inside UTF-8 characters too). */
-async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Uint8Array> {
-  const offsets = [...new Set(cuts.map((cut) => cut % bytes.length))]
-    .filter((cut) => cut > 0)
-    .sort((a, b) => a - b);
-  let last = 0;
-  for (const offset of [...offsets, bytes.length]) {
-    yield bytes.subarray(last, offset);
-    last = offset;
-  }
-}
+type Format = 'chat' | 'completions';
+const formatArbitrary = fc.constantFrom<Format>('chat', 'completions');
 
 interface Collected {
   text: string;
@@ -84,11 +36,18 @@ async function run(
   deltaCuts: number[],
   byteCuts: number[],
   filterScanner: ContentScanner = scanner,
+  format: Format = 'chat',
 ) {
-  let stream = chunkEvent({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null });
-  for (const delta of deltas(content, deltaCuts))
-    stream += chunkEvent({ index: 0, delta: { content: delta }, finish_reason: null });
-  stream += chunkEvent({ index: 0, delta: {}, finish_reason: 'stop' });
+  let stream = '';
+  if (format === 'chat') {
+    stream += chunkEvent({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null });
+    for (const delta of deltas(content, deltaCuts))
+      stream += chunkEvent({ index: 0, delta: { content: delta }, finish_reason: null });
+    stream += chunkEvent({ index: 0, delta: {}, finish_reason: 'stop' });
+  } else {
+    for (const delta of deltas(content, deltaCuts)) stream += textEvent(delta, null);
+    stream += textEvent('', 'stop');
+  }
   stream += 'data: [DONE]\n\n';
   const matches: string[][] = [];
   const transform = filterEventStream(filterScanner, action, (_, matched) => matches.push([...matched]));
@@ -105,11 +64,12 @@ async function run(
     }
     const parsed = JSON.parse(payload) as {
       error?: unknown;
-      choices?: Array<{ delta?: { content?: unknown }; finish_reason?: unknown }>;
+      choices?: Array<{ delta?: { content?: unknown }; text?: unknown; finish_reason?: unknown }>;
     };
     if (parsed.error !== undefined) collected.errors.push(parsed.error);
     for (const choice of parsed.choices ?? []) {
       if (typeof choice.delta?.content === 'string') collected.text += choice.delta.content;
+      if (typeof choice.text === 'string') collected.text += choice.text;
       if (choice.finish_reason !== null) collected.finishReasons.push(choice.finish_reason);
     }
   }
@@ -117,21 +77,22 @@ async function run(
 }
 
 describe('filterEventStream', () => {
-  it('masks a banned word however the stream is split: deltas, SSE chunks, UTF-8 bytes (property)', async () => {
+  it('masks a banned word however the stream is split: deltas, SSE chunks, UTF-8 bytes, chat and completions (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         contentArbitrary,
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.array(fc.nat(), { maxLength: 40 }),
-        async (content, deltaCuts, byteCuts) => {
-          const { collected } = await run('mask', content, deltaCuts, byteCuts, wordsOnly);
+        formatArbitrary,
+        async (content, deltaCuts, byteCuts, format) => {
+          const { collected } = await run('mask', content, deltaCuts, byteCuts, wordsOnly, format);
           assert.equal(collected.text, maskRanges(content, wordsOnly.scan(content, true).ranges));
           assert.deepEqual(collected.finishReasons, ['stop']);
           assert.equal(collected.done, true);
 
           // Regex rules: a stream may see overlapping matches a single pass skips, so it masks
           // at least what the whole text masks, and changes nothing else.
-          const withRules = await run('mask', content, deltaCuts, byteCuts);
+          const withRules = await run('mask', content, deltaCuts, byteCuts, scanner, format);
           const whole = Array.from(maskRanges(content, scanner.scan(content, true).ranges));
           const streamed = Array.from(withRules.collected.text);
           const original = Array.from(content);
@@ -146,14 +107,15 @@ describe('filterEventStream', () => {
     );
   });
 
-  it('stops at the first banned word however the stream is split (property)', async () => {
+  it('stops at the first banned word however the stream is split, chat and completions (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         contentArbitrary,
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.array(fc.nat(), { maxLength: 40 }),
-        async (content, deltaCuts, byteCuts) => {
-          const { collected } = await run('stop', content, deltaCuts, byteCuts);
+        formatArbitrary,
+        async (content, deltaCuts, byteCuts, format) => {
+          const { collected } = await run('stop', content, deltaCuts, byteCuts, scanner, format);
           const banned = scanner.scan(content, true).ranges.length > 0;
           assert.ok(content.startsWith(collected.text), 'releases a prefix of the answer');
           assert.deepEqual(scanner.scan(collected.text, true).ranges, [], 'releases nothing banned');
@@ -184,6 +146,26 @@ describe('filterEventStream', () => {
   it('reports the first match once, with the rule names', async () => {
     const { matches } = await run('mask', 'a badword, 违禁词 and 123456', [3, 9], [17]);
     assert.deepEqual(matches, [['words']]);
+  });
+
+  it('flushes held completions text in an extra text_completion chunk before [DONE]', async () => {
+    const stream = `${textEvent('ends with bad', null)}data: [DONE]\n\n`;
+    const transform = filterEventStream(wordsOnly, 'mask', () => {});
+    let text = '';
+    for await (const chunk of transform(chunked(Buffer.from(stream), [])))
+      text += Buffer.from(chunk).toString();
+    const events = text.split('\n\n').filter((event) => event.startsWith('data: {'));
+    const chunks = events.map(
+      (event) => JSON.parse(event.slice(6)) as { object: string; choices: Array<{ text: string }> },
+    );
+    assert.deepEqual(
+      chunks.map((chunk) => [chunk.object, chunk.choices[0]?.text]),
+      [
+        ['text_completion', 'ends with '],
+        ['text_completion', 'bad'],
+      ],
+    );
+    assert.ok(text.endsWith('data: [DONE]\n\n'));
   });
 
   it('flushes held text in an extra chunk when the stream ends without a finish event', async () => {

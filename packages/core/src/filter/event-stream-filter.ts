@@ -2,11 +2,10 @@ import { errorEvent, GatewayError } from '../errors.js';
 import { eventStreamEvents } from '../streaming/event-stream.js';
 import type { BodyTransform, JsonObject } from '../types.js';
 import type { ContentScanner } from './content-scanner.js';
+import { isObject, parseObject, readDataEvent, rebuildEvent } from './sse-event.js';
 import { type AnswerAction, TextStreamFilter } from './text-stream-filter.js';
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const lineBreak = /\r\n|\r|\n/;
 
 /** The error event that ends a stream the filter stopped. */
 export const contentFilterStop = () =>
@@ -67,32 +66,18 @@ export function filterEventStream(
     }
 
     for await (const event of eventStreamEvents(source)) {
-      const text = decoder.decode(event);
-      const lines = text.split(lineBreak);
-      let dataLine = -1;
-      for (let index = 0; index < lines.length; index++) {
-        if (!(lines[index] as string).startsWith('data:')) continue;
-        // Several data lines form one payload; such events are rare and passed through.
-        dataLine = dataLine === -1 ? index : -2;
-      }
-      if (dataLine < 0) {
+      const parsed = readDataEvent(event);
+      if (parsed === undefined) {
         yield event;
         continue;
       }
-      const payload = (lines[dataLine] as string).slice(5).trimStart();
-      if (payload.trimEnd() === '[DONE]') {
+      if (parsed.payload.trimEnd() === '[DONE]') {
         yield* flush();
         yield event;
         continue;
       }
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(payload);
-      } catch {
-        yield event;
-        continue;
-      }
-      if (!isObject(chunk) || !Array.isArray(chunk.choices)) {
+      const chunk = parseObject(parsed.payload);
+      if (chunk === undefined || !Array.isArray(chunk.choices)) {
         yield event;
         continue;
       }
@@ -116,7 +101,7 @@ export function filterEventStream(
           found.holder[found.field] = piece.text;
           found.choice.finish_reason = 'content_filter';
           chunk.choices = [found.choice];
-          yield encoder.encode(rebuild(lines, dataLine, chunk));
+          yield encoder.encode(rebuildEvent(parsed, chunk));
           yield errorEvent(contentFilterStop());
           return;
         }
@@ -125,14 +110,11 @@ export function filterEventStream(
           changed = true;
         }
       }
-      yield changed ? encoder.encode(rebuild(lines, dataLine, chunk)) : event;
+      yield changed ? encoder.encode(rebuildEvent(parsed, chunk)) : event;
     }
     yield* flush();
   };
 }
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function choiceText(choice: unknown): ChoiceText | undefined {
   if (!isObject(choice)) return undefined;
@@ -157,15 +139,4 @@ function templateOf(chunk: JsonObject): JsonObject {
     if (chunk[field] !== undefined) template[field] = chunk[field];
   }
   return template;
-}
-
-/** The event again, its data line replaced by the changed chunk. */
-function rebuild(lines: readonly string[], dataLine: number, chunk: JsonObject): string {
-  let event = '';
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
-    if (index === dataLine) event += `data: ${JSON.stringify(chunk)}\n`;
-    else if (line.length > 0) event += `${line}\n`;
-  }
-  return `${event}\n`;
 }

@@ -3,12 +3,16 @@ import { createContentScanner } from '../filter/content-scanner.js';
 import { filterEventStream } from '../filter/event-stream-filter.js';
 import type { ResolvedContentFilterOptions } from '../filter/filter-options.js';
 import { filterRequestBody } from '../filter/request-filter.js';
+import { filterResponsesStream } from '../filter/responses-stream-filter.js';
 import type { AnswerAction } from '../filter/text-stream-filter.js';
 import { readWordLists } from '../filter/word-lists.js';
 import type { GatewayContext, Policy } from '../types.js';
 
-/** Routes whose answers carry generated text in `choices` (chat and legacy completions). */
-const answerRoutes = new Set(['chat.completions', 'completions']);
+/**
+ * Routes whose answers carry generated text: `choices` (chat, legacy completions) or `output`
+ * (Responses API). Embeddings carry none.
+ */
+const answerRoutes = new Set(['chat.completions', 'completions', 'responses']);
 
 /**
  * Filters sensitive content at the "filter request" stage: the request body before anything is
@@ -52,7 +56,8 @@ export function filterContent(options: ResolvedContentFilterOptions): Policy {
     const contentType = response.headers['content-type'] ?? '';
     const onMatch = (action: AnswerAction, matched: readonly string[]) => noteMatch(context, action, matched);
     if (contentType.startsWith('text/event-stream')) {
-      context.transforms.push(filterEventStream(scanner, answerAction, onMatch));
+      const filterStream = context.route.name === 'responses' ? filterResponsesStream : filterEventStream;
+      context.transforms.push(filterStream(scanner, answerAction, onMatch));
     } else if (contentType.startsWith('application/json')) {
       context.transforms.push(filterAnswer(scanner, answerAction, onMatch));
     }
