@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 const milliseconds = z.number().int().nonnegative();
 const positiveInteger = z.number().int().positive();
+const dohFormat = z.enum(['wire', 'json']);
 
 /** Upstream fields: where the connection goes and which keys it uses. */
 export const upstreamResilienceFields = {
@@ -17,7 +18,7 @@ export const upstreamResilienceFields = {
   local: z.boolean().default(false),
   /** Model-name map used when this upstream serves a request for another model: `{ 'gpt-4o': 'llama3.1' }`; `'*'` matches any. */
   models: z.record(z.string(), z.string().min(1)).default({}),
-  /** Several keys (or deployments) for this upstream: spread by weight and in-flight count, cooled down on 429. */
+  /** Several keys for this upstream (same origin): spread by weight and in-flight count, cooled down on 429. */
   keys: z
     .array(
       z.strictObject({
@@ -30,13 +31,45 @@ export const upstreamResilienceFields = {
     )
     .min(1)
     .optional(),
+  /**
+   * The same upstream at several origins (Azure OpenAI resources in several regions, relays
+   * abroad): requests are spread over them by weight and in-flight count; one is cooled down
+   * on 429 and routed around when its connection fails. Not together with `keys`.
+   */
+  deployments: z
+    .array(
+      z.strictObject({
+        /** The API base of this deployment, e.g. `https://eu.relay.example/v1`. */
+        url: z.url({ protocol: /^https?$/ }),
+        /** Its key. Default: the upstream's `apiKey`. */
+        apiKey: z.string().min(1).optional(),
+        /** Relative share of requests. Default 1. */
+        weight: positiveInteger.default(1),
+        /** Shown as `<upstream>/<name>` in `x-ferry-upstream` and the log. Default `d<index>`. */
+        name: z
+          .string()
+          .regex(/^[\w.-]{1,64}$/, 'letters, digits, `_`, `.` and `-` only')
+          .optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
   /** A hosts file for this upstream: hostname → IP addresses, tried before any DNS. */
   addresses: z.record(z.string().min(1), z.array(z.union([z.ipv4(), z.ipv6()])).min(1)).optional(),
-  /** DNS-over-HTTPS resolvers (RFC 8484 JSON API), with a TTL cache and the system resolver as fallback. */
+  /** DNS-over-HTTPS resolvers (RFC 8484), with a TTL cache and the system resolver as fallback. */
   dns: z
     .strictObject({
-      /** e.g. `https://1.1.1.1/dns-query`. Tried in order. */
-      dohUrls: z.array(z.url({ protocol: /^https?$/ })).min(1),
+      /** e.g. `https://223.5.5.5/dns-query`, or `{ url, format: 'json' }`. Tried in order. */
+      dohUrls: z
+        .array(
+          z.union([
+            z.url({ protocol: /^https?$/ }),
+            z.strictObject({ url: z.url({ protocol: /^https?$/ }), format: dohFormat.optional() }),
+          ]),
+        )
+        .min(1),
+      /** `wire` (RFC 8484 `application/dns-message`) or `json` (`application/dns-json`), for URLs that name none. Default `wire`. */
+      format: dohFormat.default('wire'),
       /** Per DoH query. Default 2000. */
       timeoutMs: positiveInteger.default(2_000),
       /** Upper bound of a cached answer's TTL. Default 300000 (5 min). */

@@ -122,7 +122,14 @@ function served(
   response: GatewayResponse,
   reasons: readonly string[],
 ): GatewayResponse {
-  const name = upstream?.name ?? 'degraded';
+  // A deployment of this upstream (spread-keys) names itself `<upstream>/<deployment>`.
+  const deployment = context.log.deployment;
+  const name =
+    upstream === undefined
+      ? 'degraded'
+      : typeof deployment === 'string' && deployment.startsWith(`${upstream.name}/`)
+        ? deployment
+        : upstream.name;
   context.responseHeaders['x-ferry-upstream'] = name;
   context.log.upstream = name;
   if (reasons.length > 0) {

@@ -9,7 +9,7 @@ import {
 } from '../../testing/index.js';
 import type { Upstream } from '../../upstream/upstream.js';
 import { errorCode, postChat } from '../resilience/test-client.js';
-import { KeyPool } from './key-pool.js';
+import { KeyPool, keyMembers } from './key-pool.js';
 
 const completion = JSON.stringify({
   id: 'chatcmpl-1',
@@ -115,10 +115,12 @@ describe('KeyPool', () => {
   const upstream = { name: 'u', authorization: undefined } as unknown as Upstream;
 
   it('prefers the least loaded key relative to its weight', () => {
-    const pool = new KeyPool(upstream, [
-      { apiKey: 'a', weight: 1 },
-      { apiKey: 'b', weight: 1 },
-    ]);
+    const pool = new KeyPool(
+      keyMembers(upstream, [
+        { apiKey: 'a', weight: 1 },
+        { apiKey: 'b', weight: 1 },
+      ]),
+    );
     const first = pool.pick(0);
     assert.ok(first !== undefined);
     first.inFlight = 5;
@@ -127,7 +129,7 @@ describe('KeyPool', () => {
   });
 
   it('reports when the first cooling key is free again', () => {
-    const pool = new KeyPool(upstream, [{ apiKey: 'a', weight: 1 }]);
+    const pool = new KeyPool(keyMembers(upstream, [{ apiKey: 'a', weight: 1 }]));
     (pool.keys[0] as { coolUntil: number }).coolUntil = 1_500;
     assert.equal(pool.pick(1_000), undefined);
     assert.equal(pool.soonestAvailableMs(1_000), 500);

@@ -7,16 +7,28 @@ import type { KeyPool, PooledKey } from './key-pool.js';
 
 /** How long a key sits out after a 429 that names no wait. */
 const defaultCooldownMs = 1_000;
+/** How long a deployment whose connection failed is avoided while another is up. */
+export const deploymentDownMs = 10_000;
+
+/** Failures before any byte of the answer: another deployment (another host) may well connect. */
+const connectFailures = new Set([
+  'upstream_unreachable',
+  'upstream_connect_timeout',
+  'upstream_connection_reset',
+  'upstream_address_refused',
+  'upstream_proxy_failed',
+]);
 
 /**
- * Chooses the key (or deployment) of the upstream for each attempt. On a 429 the key cools
- * down for the upstream's `Retry-After` and the request moves to another key at once: keys
- * are separate rate-limit buckets, so waiting would be wasted. When every key is cooling,
+ * Chooses the key or deployment of the upstream for each attempt. On a 429 the member cools
+ * down for the upstream's `Retry-After` and the request moves to another one at once: they
+ * are separate rate-limit buckets, so waiting would be wasted. When every member is cooling,
  * the request fails with 429 `upstream_keys_cooling` and a `Retry-After` for the soonest one,
- * which the retry stage may wait for.
+ * which the retry stage may wait for. For deployments, a connection that fails before the
+ * answer's headers marks the deployment down for a while and the request moves on too.
  *
  * @example
- * spreadKeys(new Map([['openai', new KeyPool(upstream, keys)]]));
+ * spreadKeys(new Map([['openai', new KeyPool(keyMembers(upstream, keys))]]));
  */
 export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
   return (next) => async (context) => {
@@ -28,7 +40,17 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
         const key = pool.pick(Date.now());
         if (key === undefined) throw keysCooling(base, pool.soonestAvailableMs(Date.now()));
         const tapMark = context.taps.length;
-        const response = await send(key);
+        let response: GatewayResponse;
+        try {
+          response = await send(key);
+        } catch (error) {
+          if (!pool.routesAroundConnectFailures || !isConnectFailure(error) || context.signal.aborted)
+            throw error;
+          key.downUntil = Date.now() + deploymentDownMs;
+          context.log.deploymentDown = key.servedAs;
+          if (tried >= pool.keys.length) throw error;
+          continue;
+        }
         if (response.status !== 429) return response;
         key.coolUntil = Date.now() + (retryAfterMs(response.headers) ?? defaultCooldownMs);
         context.log.keyCooled = key.name;
@@ -43,6 +65,8 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
       key.inFlight++;
       context.upstream = key.upstream;
       context.log.upstreamKey = key.name;
+      // Read by the fallback chain for `x-ferry-upstream`.
+      if (key.servedAs !== undefined) context.log.deployment = key.servedAs;
       let response: GatewayResponse;
       try {
         response = await next(context);
@@ -50,12 +74,15 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
         key.inFlight--;
         throw error;
       }
+      if (key.downUntil !== 0) key.downUntil = 0;
       // The key stays busy until its body ends (streams can last minutes).
       context.taps.push({ end: () => key.inFlight-- });
       return response;
     }
   };
 }
+
+const isConnectFailure = (error: unknown) => error instanceof GatewayError && connectFailures.has(error.code);
 
 function keysCooling(upstream: Upstream, waitMs: number): GatewayError {
   return new GatewayError(

@@ -4,14 +4,15 @@ import type { Policy } from '../../types.js';
 import type { Upstream } from '../../upstream/upstream.js';
 import { breaker } from '../breaker/breaker.js';
 import { fallbackChain } from '../fallback/fallback-chain.js';
-import { KeyPool } from '../keys/key-pool.js';
+import { deploymentMembers } from '../keys/deployments.js';
+import { KeyPool, keyMembers } from '../keys/key-pool.js';
 import { spreadKeys } from '../keys/spread-keys.js';
 import { retry } from '../retry/retry.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 
 /**
  * The route → retry → breaker stages (see docs/resilience.md), or undefined when none of
- * `retry`, `breaker`, `fallback` or upstream `keys` is configured (the plain first-upstream
+ * `retry`, `breaker`, `fallback` or upstream `keys`/`deployments` is configured (the plain first-upstream
  * route is used then). Order matters: the fallback chain runs a whole retry stage per
  * upstream, and each attempt passes the breaker, then takes a key.
  *
@@ -24,8 +25,23 @@ export function resiliencePolicies(setup: PipelineSetup): Policy[] | undefined {
   const pools = new Map<string, KeyPool>();
   upstreamOptions.forEach((upstream, index) => {
     const runtime = upstreams[index];
-    if (upstream.keys !== undefined && runtime !== undefined)
-      pools.set(upstream.name, new KeyPool(runtime, upstream.keys));
+    if (runtime === undefined) return;
+    if (upstream.keys !== undefined && upstream.deployments !== undefined)
+      throw new GatewayOptionsError(
+        `Invalid Ferry options — upstream "${upstream.name}": set \`keys\` or \`deployments\`, not both`,
+      );
+    if (upstream.keys !== undefined)
+      pools.set(upstream.name, new KeyPool(keyMembers(runtime, upstream.keys)));
+    if (upstream.deployments !== undefined) {
+      const { members, pools: created } = deploymentMembers(upstream, runtime, options);
+      const names = new Set(members.map((member) => member.name));
+      if (names.size !== members.length)
+        throw new GatewayOptionsError(
+          `Invalid Ferry options — upstream "${upstream.name}": deployment names must be unique`,
+        );
+      setup.onClose(() => Promise.all(created.map((pool) => pool.close())).then(() => undefined));
+      pools.set(upstream.name, new KeyPool(members, { routesAroundConnectFailures: true }));
+    }
   });
   if (
     options.retry === undefined &&

@@ -138,7 +138,7 @@ describe('DNS, TLS name, egress proxy and the private-address guard', () => {
     dohQueries.length = 0;
     const ferry = await gatewayFor({
       url: `https://${hostname}:${tlsPort}/v1`,
-      dns: { dohUrls: [dohUrl] },
+      dns: { dohUrls: [{ url: dohUrl, format: 'json' }] },
       ca: cert,
       local: true,
     });
@@ -148,7 +148,7 @@ describe('DNS, TLS name, egress proxy and the private-address guard', () => {
     assert.deepEqual(dohQueries, [`${hostname}/A`]);
 
     const resolver = new HostResolver({
-      dns: { dohUrls: [dohUrl], timeoutMs: 1_000, maxTtlMs: 60_000, systemFallback: false },
+      dns: { dohUrls: [dohUrl], format: 'json', timeoutMs: 1_000, maxTtlMs: 60_000, systemFallback: false },
     });
     dohQueries.length = 0;
     const [first, second] = await Promise.all([resolver.resolve(hostname), resolver.resolve(hostname)]);
@@ -161,12 +161,12 @@ describe('DNS, TLS name, egress proxy and the private-address guard', () => {
   it('falls back to the system resolver when every DoH resolver fails', async () => {
     const unreachable = `http://127.0.0.1:${proxyPort}/not-a-resolver`;
     const resolver = new HostResolver({
-      dns: { dohUrls: [unreachable], timeoutMs: 500, maxTtlMs: 1_000, systemFallback: true },
+      dns: { dohUrls: [unreachable], format: 'wire', timeoutMs: 500, maxTtlMs: 1_000, systemFallback: true },
     });
     const addresses = await resolver.resolve('localhost');
     assert.ok(addresses.some((address) => address.address === '127.0.0.1' || address.address === '::1'));
     const strict = new HostResolver({
-      dns: { dohUrls: [unreachable], timeoutMs: 500, maxTtlMs: 1_000, systemFallback: false },
+      dns: { dohUrls: [unreachable], format: 'wire', timeoutMs: 500, maxTtlMs: 1_000, systemFallback: false },
     });
     await assert.rejects(strict.resolve('localhost'), /no DoH resolver/);
   });
@@ -221,7 +221,7 @@ describe('DNS, TLS name, egress proxy and the private-address guard', () => {
         url: `http://internal.ferry.test:${mock.port}/v1`,
         addresses: { 'internal.ferry.test': ['127.0.0.1'] },
       },
-      { url: `http://rebound.ferry.test:${mock.port}/v1`, dns: { dohUrls: [dohUrl] } },
+      { url: `http://rebound.ferry.test:${mock.port}/v1`, dns: { dohUrls: [dohUrl], format: 'json' } },
     ];
     dohAnswer = '127.0.0.1';
     for (const upstream of cases) {

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { queryDoh } from './doh-client.js';
+import { type DohFormat, queryDoh } from './doh-client.js';
 
 /** An address to connect to. */
 export interface ResolvedAddress {
@@ -14,7 +14,10 @@ export interface ResolverSettings {
   addresses?: Readonly<Record<string, readonly string[]>> | undefined;
   dns?:
     | {
-        dohUrls: readonly string[];
+        /** A URL, or a URL with its own format. */
+        dohUrls: ReadonlyArray<string | { url: string; format?: DohFormat | undefined }>;
+        /** Format of the URLs that name none. */
+        format: DohFormat;
         timeoutMs: number;
         maxTtlMs: number;
         systemFallback: boolean;
@@ -74,21 +77,28 @@ export class HostResolver {
 
   async #viaDoh(name: string): Promise<ResolvedAddress[]> {
     const dns = this.#dns as NonNullable<ResolverSettings['dns']>;
-    for (const url of dns.dohUrls) {
+    let lastError: unknown;
+    for (const entry of dns.dohUrls) {
+      const url = typeof entry === 'string' ? entry : entry.url;
+      const format = (typeof entry === 'string' ? undefined : entry.format) ?? dns.format;
       try {
-        let answers = await queryDoh(url, name, 4, dns.timeoutMs);
-        if (answers.length === 0) answers = await queryDoh(url, name, 6, dns.timeoutMs);
+        let answers = await queryDoh(url, name, 4, dns.timeoutMs, format);
+        if (answers.length === 0) answers = await queryDoh(url, name, 6, dns.timeoutMs, format);
         if (answers.length === 0) continue;
         const ttlMs = Math.min(dns.maxTtlMs, Math.min(...answers.map((answer) => answer.ttlSeconds)) * 1000);
         const addresses = answers.map(({ address, family }) => ({ address, family }));
         if (ttlMs > 0) this.#cache.set(name, { addresses, expiresAt: Date.now() + ttlMs });
         return addresses;
-      } catch {
+      } catch (error) {
         // The next resolver, then the system's.
+        lastError = error;
       }
     }
     if (dns.systemFallback) return system(name);
-    throw Object.assign(new Error(`no DoH resolver could resolve ${name}`), { code: 'ENOTFOUND' });
+    const reason = lastError instanceof Error ? ` (last: ${lastError.message})` : '';
+    throw Object.assign(new Error(`no DoH resolver could resolve ${name}${reason}`, { cause: lastError }), {
+      code: 'ENOTFOUND',
+    });
   }
 }
 
