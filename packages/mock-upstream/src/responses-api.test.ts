@@ -32,7 +32,7 @@ describe('POST /v1/responses', () => {
     assert.deepEqual(body.usage, { input_tokens: 4, output_tokens: 3, total_tokens: 7 });
   });
 
-  it('streams response.created, the text deltas and response.completed as named events', async () => {
+  it('streams the event sequence OpenAI sends, as named events', async () => {
     const response = await postJson(`${mock.url}/responses`, {
       model: 'gpt-4o',
       input: [{ role: 'user', content: 'Say hi' }],
@@ -42,7 +42,16 @@ describe('POST /v1/responses', () => {
     const events = parseEvents(response.text);
     assert.deepEqual(
       events.map((event) => event.event),
-      ['response.created', ...Array(3).fill('response.output_text.delta'), 'response.completed'],
+      [
+        'response.created',
+        'response.output_item.added',
+        'response.content_part.added',
+        ...Array(3).fill('response.output_text.delta'),
+        'response.output_text.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        'response.completed',
+      ],
     );
     const payloads = events.map((event) => JSON.parse(event.data));
     for (const [index, payload] of payloads.entries()) {
@@ -50,15 +59,21 @@ describe('POST /v1/responses', () => {
       assert.equal(payload.sequence_number, index);
     }
     assert.equal(payloads[0].response.status, 'in_progress');
+    assert.equal(payloads[1].item.status, 'in_progress');
+    assert.equal(payloads[2].part.text, '');
     assert.equal(
       payloads
-        .slice(1, 4)
+        .slice(3, 6)
         .map((payload) => payload.delta)
         .join(''),
       'Hi there, 世界',
     );
-    assert.equal(payloads[4].response.status, 'completed');
-    assert.equal(payloads[4].response.output[0].content[0].text, 'Hi there, 世界');
+    assert.equal(payloads[6].text, 'Hi there, 世界');
+    assert.equal(payloads[7].part.text, 'Hi there, 世界');
+    assert.equal(payloads[8].item.content[0].text, 'Hi there, 世界');
+    const completed = payloads[9].response;
+    assert.equal(completed.status, 'completed');
+    assert.equal(completed.output[0].content[0].text, 'Hi there, 世界');
     assert.ok(!response.text.includes('[DONE]'));
   });
 

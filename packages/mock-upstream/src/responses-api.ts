@@ -5,9 +5,12 @@ import { textLength } from './token-estimate.js';
 
 /**
  * `POST /v1/responses`, the minimal Responses API: a `response` object whose output is one
- * assistant message with one `output_text` part, or with `stream: true` the events
- * `response.created`, one `response.output_text.delta` per content piece and
- * `response.completed` (SSE with `event:` lines and no `[DONE]`, as OpenAI sends them).
+ * assistant message with one `output_text` part, or with `stream: true` the event sequence
+ * OpenAI sends for it — `response.created`, `response.output_item.added`,
+ * `response.content_part.added`, one `response.output_text.delta` per content piece,
+ * `response.output_text.done`, `response.content_part.done`, `response.output_item.done` and
+ * `response.completed` (SSE with `event:` lines and no `[DONE]`). The SDK's `responses.stream()`
+ * helper needs the `added` events to build its output.
  * Input tokens: ceil(characters of `input` text and `instructions` / 4).
  *
  * @example
@@ -22,7 +25,8 @@ export const responses: Endpoint = ({ id, body, settings }) => {
   const responseId = `resp_mock_${id}`;
   const messageId = `msg_mock_${id}`;
   const head = `{"id":"${responseId}","object":"response","created_at":${unixSeconds()},"model":${JSON.stringify(model)}`;
-  const message = `{"type":"message","id":"${messageId}","status":"completed","role":"assistant","content":[{"type":"output_text","text":${JSON.stringify(settings.content)},"annotations":[]}]}`;
+  const part = `{"type":"output_text","text":${JSON.stringify(settings.content)},"annotations":[]}`;
+  const message = `{"type":"message","id":"${messageId}","status":"completed","role":"assistant","content":[${part}]}`;
   const usage = `{"input_tokens":${inputTokens},"output_tokens":${pieces.length},"total_tokens":${inputTokens + pieces.length}}`;
   const completed = `${head},"status":"completed","error":null,"output":[${message}],"usage":${usage}}`;
   if (body.stream !== true) return jsonResponse(200, completed);
@@ -33,14 +37,24 @@ export const responses: Endpoint = ({ id, body, settings }) => {
       `{"type":"response.created","sequence_number":${sequence++},"response":${head},"status":"in_progress","error":null,"output":[],"usage":null}}`,
     ),
   ];
+  const event = (type: string, fields: string) =>
+    namedEvent(type, `{"type":"${type}","sequence_number":${sequence++},${fields}}`);
+  const inPart = `"item_id":"${messageId}","output_index":0,"content_index":0`;
+  events.push(
+    event(
+      'response.output_item.added',
+      `"output_index":0,"item":{"type":"message","id":"${messageId}","status":"in_progress","role":"assistant","content":[]}`,
+    ),
+    event('response.content_part.added', `${inPart},"part":{"type":"output_text","text":"","annotations":[]}`),
+  );
   for (const piece of pieces) {
-    events.push(
-      namedEvent(
-        'response.output_text.delta',
-        `{"type":"response.output_text.delta","sequence_number":${sequence++},"item_id":"${messageId}","output_index":0,"content_index":0,"delta":${JSON.stringify(piece)}}`,
-      ),
-    );
+    events.push(event('response.output_text.delta', `${inPart},"delta":${JSON.stringify(piece)}`));
   }
+  events.push(
+    event('response.output_text.done', `${inPart},"text":${JSON.stringify(settings.content)}`),
+    event('response.content_part.done', `${inPart},"part":${part}`),
+    event('response.output_item.done', `"output_index":0,"item":${message}`),
+  );
   events.push(
     namedEvent(
       'response.completed',
