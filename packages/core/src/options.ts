@@ -17,6 +17,7 @@ import {
   retrySchema,
   upstreamResilienceFields,
 } from './resilience-options.js';
+import { allowedPathPattern } from './routes.js';
 import { signingOptionsSchema } from './signing/signing-options.js';
 import type { GatewayContext, Usage } from './types.js';
 
@@ -62,8 +63,20 @@ export const gatewayOptionsSchema = z
       .string()
       .regex(/^\/[^?#]*[^/]$/, 'must start with / and not end with /')
       .default('/v1'),
-    /** Extra `/v1/*` paths forwarded as-is (files, batches, ...): forwarded only when listed. */
-    allowedPaths: z.array(z.string().startsWith('/')).default([]),
+    /**
+     * Extra `/v1/*` paths forwarded as-is (files, batches, ...): forwarded only when listed.
+     * Exact paths, or a prefix ending in `/*` for one or more segments below it (`/v1/files/*`).
+     */
+    allowedPaths: z
+      .array(
+        z
+          .string()
+          .regex(
+            allowedPathPattern,
+            'must be an exact path or end in /* (no other wildcards, no . or .. or empty segments)',
+          ),
+      )
+      .default([]),
     /** Largest request body accepted; checked against Content-Length before reading. */
     maxBodyBytes: positiveInteger.default(10 * 1024 * 1024),
     /** Upstream pool size per upstream: sized for 1000 concurrent client connections. */
@@ -74,6 +87,11 @@ export const gatewayOptionsSchema = z
     /** Longest silence between two body chunks from the upstream. */
     idleTimeoutMs: milliseconds.default(60_000),
     keepAliveTimeoutMs: milliseconds.default(30_000),
+    /**
+     * Longest wait for a client that stopped reading (the socket does not drain); its connection
+     * is then closed, which frees the upstream connection held behind it. 0 turns it off.
+     */
+    clientStallTimeoutMs: milliseconds.default(300_000),
     /**
      * Ask the upstream for `stream_options.include_usage` so usage is known for every stream;
      * the extra usage chunk is removed again when the client did not ask for it.

@@ -54,6 +54,7 @@ export function buildPolicies(setup: PipelineSetup): Policy[] {
   const upstreamKeys = upstreamList(options).flatMap((upstream) => [
     ...(upstream.apiKey ? [upstream.apiKey] : []),
     ...(upstream.keys?.map((key) => key.apiKey) ?? []),
+    ...(upstream.deployments?.flatMap((deployment) => deployment.apiKey ?? []) ?? []),
   ]);
   if (upstreamKeys.length > 0) policies.push(redactUpstreamKeys(upstreamKeys));
 

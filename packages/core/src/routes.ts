@@ -23,12 +23,25 @@ export type RouteMatch =
   | { kind: 'wrong-method'; allowed: string }
   | { kind: 'unknown' };
 
+/** `allowedPaths` entries: exact paths, or a prefix ending in `/*` (one or more segments below it). */
+export const allowedPathPattern = /^(?:\/(?!\.{1,2}(?:\/|$))[^/*?#\s%\\]+)+(?:\/\*)?$/;
+
 /**
- * Matches `/v1/...` paths to routes. Built once; a lookup is one Map get, because it runs on
- * every request.
+ * What a wildcard may not match: dot segments (also percent-encoded), empty segments, encoded
+ * slashes and backslashes. The upstream may normalise or decode them into another endpoint
+ * (`/files/../chat/completions`), which Ferry would then forward without accounting for it.
+ */
+const unsafeRest = /\/(?:\.|%2e){1,2}(?=\/|$)|\/\/|\/$|%2f|%5c|\\/i;
+
+const methods = ['GET', 'POST', 'DELETE'] as const;
+
+/**
+ * Matches `/v1/...` paths to routes. Built once; a lookup is one Map get (then, only for paths
+ * no exact route knows, one `startsWith` per wildcard entry), because it runs on every request.
  */
 export function createRouteTable(basePath: string, allowedPaths: readonly string[]) {
   const byPath = new Map<string, Route[]>();
+  const prefixes: Array<{ prefix: string; routes: Route[] }> = [];
   const add = (route: Route) => {
     const list = byPath.get(route.path) ?? [];
     list.push(route);
@@ -36,12 +49,31 @@ export function createRouteTable(basePath: string, allowedPaths: readonly string
   };
   for (const route of knownRoutes) add(route);
   for (const path of allowedPaths) {
-    const relative = path.startsWith(basePath) ? path.slice(basePath.length) : path;
-    for (const method of ['GET', 'POST', 'DELETE'] as const) {
+    const relative = path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : path;
+    if (relative.endsWith('/*')) {
+      const prefix = relative.slice(0, -2);
+      if (prefixes.some((entry) => entry.prefix === prefix)) continue;
+      const routes = methods.map((method) => ({
+        name: `allowed:${relative}`,
+        method,
+        path: relative,
+        json: method === 'POST',
+      }));
+      prefixes.push({ prefix, routes });
+      continue;
+    }
+    for (const method of methods) {
       if (byPath.get(relative)?.some((route) => route.method === method)) continue;
       add({ name: `allowed:${relative}`, method, path: relative, json: method === 'POST' });
     }
   }
+  // The most specific prefix decides.
+  prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+
+  const matchRoutes = (method: string, routes: readonly Route[]): RouteMatch => {
+    for (const route of routes) if (route.method === method) return { kind: 'route', route };
+    return { kind: 'wrong-method', allowed: routes.map((route) => route.method).join(', ') };
+  };
 
   return {
     /** True when the path is inside Ferry's API base; adapters let everything else fall through. */
@@ -51,10 +83,21 @@ export function createRouteTable(basePath: string, allowedPaths: readonly string
     match(method: string, path: string): RouteMatch {
       // Without this check any prefix of the same length (`/v2/...`, `/xx/...`) would match.
       if (!path.startsWith(basePath)) return { kind: 'unknown' };
-      const routes = byPath.get(path.slice(basePath.length));
-      if (routes === undefined) return { kind: 'unknown' };
-      for (const route of routes) if (route.method === method) return { kind: 'route', route };
-      return { kind: 'wrong-method', allowed: routes.map((route) => route.method).join(', ') };
+      const relative = path.slice(basePath.length);
+      const routes = byPath.get(relative);
+      if (routes !== undefined) return matchRoutes(method, routes);
+      for (const { prefix, routes: prefixRoutes } of prefixes) {
+        // `prefix/` plus at least one character, and nothing the upstream could resolve elsewhere.
+        if (
+          relative.length > prefix.length + 1 &&
+          relative.startsWith(prefix) &&
+          relative.charCodeAt(prefix.length) === 47 &&
+          !unsafeRest.test(relative.slice(prefix.length))
+        ) {
+          return matchRoutes(method, prefixRoutes);
+        }
+      }
+      return { kind: 'unknown' };
     },
   };
 }

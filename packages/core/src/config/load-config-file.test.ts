@@ -69,3 +69,48 @@ describe('loadConfigFile', () => {
     });
   });
 });
+
+describe('loadConfigFile syntax errors', () => {
+  const fakeKey = 'sk-fake-canary-4b7e2d9a1c';
+
+  const brokenFolder = mkdtempSync(join(tmpdir(), 'ferry-config-broken-'));
+  after(() => rmSync(brokenFolder, { recursive: true, force: true }));
+  let count = 0;
+
+  const failure = (content: string) => {
+    count += 1;
+    const path = join(brokenFolder, `broken-${count}.json`);
+    writeFileSync(path, content);
+    try {
+      loadConfigFile(path, {});
+    } catch (error) {
+      assert.ok(error instanceof GatewayOptionsError);
+      assert.ok(error.message.includes(path), 'names the file');
+      assert.doesNotMatch(error.message, /sk-fake|canary/);
+      return error.message;
+    }
+    assert.fail('a broken config file must not load');
+  };
+
+  it('reports line and column of a syntax error right after a key, never the key', () => {
+    // A missing comma after the key's string: V8's message would quote the key.
+    const message = failure(`{\n  "upstream": {\n    "apiKey": "${fakeKey}" "url": "https://x"\n  }\n}`);
+    assert.match(message, /not valid JSON at line 3, column 43$/);
+  });
+
+  it('finds the position of an unexpected token, whose parser message has none', () => {
+    const message = failure(`{\n  "clientKeys": ["${fakeKey}", x]\n}`);
+    assert.match(message, /not valid JSON at line 2, column 47$/);
+    const short = failure('{"a": x}');
+    assert.match(short, /at line 1, column 7$/);
+  });
+
+  it('places a truncated file at its end, and says when a file is empty', () => {
+    assert.match(failure(`{"clientKeys": ["${fakeKey}"`), /at line 1, column 44$/);
+    assert.match(failure(''), /ends too early/);
+  });
+
+  it('reports a missing file by its error code, not its content', () => {
+    assert.throws(() => loadConfigFile(join(brokenFolder, 'missing.json'), {}), /missing\.json: ENOENT$/);
+  });
+});

@@ -69,7 +69,17 @@ export async function handleNodeRequest(
     await discard(answer.body);
     return;
   }
-  await writeResponse(response, answer);
+  const outcome = await writeResponse(response, answer, gateway.options.clientStallTimeoutMs);
+  if (outcome === 'stalled') {
+    gateway.logger.warn(
+      {
+        requestId: answer.headers['x-request-id'],
+        code: 'client_stalled',
+        timeoutMs: gateway.options.clientStallTimeoutMs,
+      },
+      'the client stopped reading: its connection was closed to free the upstream connection',
+    );
+  }
 }
 
 function hasBody(request: IncomingMessage): boolean {

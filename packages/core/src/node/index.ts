@@ -1,3 +1,4 @@
+export { type CheckContinueOptions, createCheckContinueHandler } from './check-continue.js';
 export { handleNodeRequest, type NodeRequestExtras } from './handle-node-request.js';
 export { readBody } from './read-body.js';
-export { writeResponse } from './write-response.js';
+export { type WriteOutcome, writeResponse } from './write-response.js';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { GatewayError } from '../errors.js';
 import { assertErrorAnswer, type GatewayWithMock, send, startGatewayWithMock } from '../testing/index.js';
 import { presentedKey } from './authenticate.js';
 
@@ -14,12 +15,26 @@ describe('presentedKey', () => {
     assert.equal(presentedKey({ authorization: 'Bearer abc', 'x-api-key': 'xyz' }), 'abc');
   });
 
-  it('returns undefined for anything else', () => {
+  it('returns undefined when no key is presented', () => {
     assert.equal(presentedKey({}), undefined);
     assert.equal(presentedKey({ authorization: 'Basic YTpi' }), undefined);
-    assert.equal(presentedKey({ authorization: 'Bearer' }), undefined);
-    assert.equal(presentedKey({ authorization: 'Bearer a b' }), undefined);
     assert.equal(presentedKey({ 'x-api-key': '' }), undefined);
+  });
+
+  it('reads x-api-key when Authorization carries another scheme (a proxy added Basic)', () => {
+    assert.equal(presentedKey({ authorization: 'Basic YTpi', 'x-api-key': 'xyz' }), 'xyz');
+    assert.equal(presentedKey({ authorization: 'Bearerish abc', 'x-api-key': 'xyz' }), 'xyz');
+  });
+
+  it('refuses a malformed Bearer with 401 instead of falling back to x-api-key', () => {
+    for (const authorization of ['Bearer', 'Bearer ', 'Bearer a b', 'bearer\tx y']) {
+      assert.throws(
+        () => presentedKey({ authorization, 'x-api-key': 'xyz' }),
+        (error: unknown) =>
+          error instanceof GatewayError && error.status === 401 && error.code === 'invalid_api_key',
+        authorization,
+      );
+    }
   });
 });
 
@@ -58,6 +73,25 @@ describe('client keys', () => {
     const apiKey = await send(`${ferry.url}/models`, { headers: { 'x-api-key': 'sk-other' } });
     assert.equal(apiKey.status, 200);
     assert.equal(ferry.mock.requests.length, 2);
+  });
+
+  it('accepts x-api-key next to a non-Bearer Authorization and refuses a malformed Bearer', async () => {
+    const before = ferry.mock.requests.length;
+    const basic = await send(`${ferry.url}/chat/completions`, {
+      headers: { authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': clientKey },
+      body,
+    });
+    assert.equal(basic.status, 200);
+    const upstream = ferry.mock.requests.at(-1);
+    // Neither the proxy's credentials nor the client's key travel on.
+    assert.notEqual(upstream?.headers.authorization, 'Basic dXNlcjpwYXNz');
+    assert.equal(upstream?.headers['x-api-key'], undefined);
+    const malformed = await send(`${ferry.url}/chat/completions`, {
+      headers: { authorization: `Bearer ${clientKey} extra`, 'x-api-key': clientKey },
+      body,
+    });
+    assertErrorAnswer(malformed, 401, 'invalid_api_key', { secrets: [clientKey] });
+    assert.equal(ferry.mock.requests.length, before + 1);
   });
 
   it('answers 404 for an unknown path before checking the key (the route table is public)', async () => {

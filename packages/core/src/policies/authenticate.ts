@@ -3,12 +3,30 @@ import { type ClientDirectory, createClientDirectory } from '../clients/client-d
 import { GatewayError } from '../errors.js';
 import type { Policy } from '../types.js';
 
-/** The client's key from `Authorization: Bearer <key>` or `x-api-key`, or undefined. */
+const bearer = /^Bearer\s+(\S+)\s*$/i;
+const bearerScheme = /^\s*Bearer(?:\s|$)/i;
+
+/**
+ * The client's key, or undefined when none is presented. The one place that decides which
+ * header counts: a Bearer `Authorization` wins; an `Authorization` of another scheme (`Basic`
+ * added by a corporate proxy) is ignored and `x-api-key` is read; a malformed Bearer is a 401,
+ * not a fall-back to `x-api-key`, because the client clearly meant it as its key.
+ *
+ * @example
+ * presentedKey({ authorization: 'Basic dTpw', 'x-api-key': 'sk-a' }); // 'sk-a'
+ */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
-  if (authorization !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match?.[1];
+  if (authorization !== undefined && bearerScheme.test(authorization)) {
+    const match = bearer.exec(authorization);
+    if (match === null) {
+      throw new GatewayError(
+        'invalid_api_key',
+        401,
+        'Malformed Authorization header. Send it as "Authorization: Bearer <key>".',
+      );
+    }
+    return match[1];
   }
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;

@@ -20,13 +20,15 @@ export function createForwarder(basePath: string) {
       throw new GatewayError('no_upstream', 503, 'No upstream is available for this request.');
     }
     const { request } = context;
-    const body =
-      context.bodyChanged && context.body !== undefined
+    // A route without a JSON body (GET /models) sends none upstream, whatever the client sent.
+    const body = !context.route.json
+      ? undefined
+      : context.bodyChanged && context.body !== undefined
         ? encoder.encode(JSON.stringify(context.body))
         : request.body;
     const headers = upstreamRequestHeaders(request.headers, upstream, context.requestId);
-    if (body !== undefined && headers['content-type'] === undefined)
-      headers['content-type'] = 'application/json';
+    if (body === undefined) delete headers['content-type'];
+    else if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     const relative = request.path.slice(basePath.length);
     const path = upstream.basePath + relative + (request.query === '' ? '' : `?${request.query}`);
 

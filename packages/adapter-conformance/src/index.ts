@@ -1,0 +1,7 @@
+export {
+  type AdapterUnderTest,
+  type BodyParserCase,
+  describeAdapterConformance,
+  type MountedApp,
+  type MountSetup,
+} from './describe-adapter-conformance.js';
