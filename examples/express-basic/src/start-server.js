@@ -5,7 +5,8 @@ import { ferry } from '@ferry/express';
 import express from 'express';
 
 /**
- * Starts the starter gateway: an Express app with Ferry at `/v1` and a `/health` route of its own.
+ * Starts the starter gateway: an Express app with Ferry at `/v1` and `/health` and `/metrics`
+ * (Prometheus) routes of its own.
  * With no upstream configured it starts the mock upstream in-process and forwards to it.
  *
  * @param {import('@ferry/example-starter-kit').StartSettings} [settings]
@@ -26,6 +27,12 @@ export function startServer(settings = {}) {
     app.use(middleware);
     app.get('/health', (_request, response) => {
       response.json({ status: 'ok' });
+    });
+    // Prometheus scrapes the app, not the API: bind HOST to an internal interface or guard it.
+    app.get('/metrics', async (_request, response) => {
+      const metrics = middleware.gateway.metrics;
+      if (metrics === undefined) response.sendStatus(404);
+      else response.type(metrics.contentType).send(await metrics.render());
     });
     return { gateway: middleware.gateway, listener: app };
   });

@@ -134,6 +134,21 @@ describe('the starter with the in-process mock, through the openai client', () =
     await assert.rejects(stranger.models.list(), OpenAI.AuthenticationError);
   });
 
+  it("serves Prometheus metrics at the app's own GET /metrics", async () => {
+    await client.models.list();
+    const response = await fetch(`${running.origin}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    assert.match(
+      text,
+      /^ferry_requests_total\{route="models",method="GET",status="200",upstream="mock"\} \d+$/m,
+    );
+    assert.ok(!text.includes('sk-starter-'), 'a client key leaked into the metrics');
+    // Served by the app only, not below the API base.
+    assert.equal((await fetch(`${running.url}/ferry/metrics`)).status, 404);
+  });
+
   it("keeps the host app's own routes: /health", async () => {
     const response = await fetch(`${running.origin}/health`);
     assert.deepEqual(await response.json(), { status: 'ok' });

@@ -4,7 +4,8 @@ import { ferry } from '@ferry/koa';
 import Koa from 'koa';
 
 /**
- * Starts the Koa starter gateway: a Koa app with Ferry at `/v1` and a `/health` route of its own.
+ * Starts the Koa starter gateway: a Koa app with Ferry at `/v1` and `/health` and `/metrics`
+ * (Prometheus) routes of its own.
  * With no upstream configured it starts the mock upstream in-process and forwards to it.
  *
  * @param {import('@ferry/example-starter-kit').StartSettings} [settings]
@@ -21,7 +22,10 @@ export function startServer(settings = {}) {
     app.use(middleware);
     app.use(async (ctx, next) => {
       if (ctx.method === 'GET' && ctx.path === '/health') ctx.body = { status: 'ok' };
-      else await next();
+      else if (ctx.method === 'GET' && ctx.path === '/metrics' && middleware.gateway.metrics) {
+        ctx.type = middleware.gateway.metrics.contentType;
+        ctx.body = await middleware.gateway.metrics.render();
+      } else await next();
     });
     return { gateway: middleware.gateway, listener: app.callback() };
   });

@@ -87,6 +87,16 @@ describe('the Koa starter through the openai client', () => {
     await assert.rejects(stranger.models.list(), OpenAI.AuthenticationError);
   });
 
+  it("serves Prometheus metrics at the app's own GET /metrics", async () => {
+    const response = await fetch(`${running.origin}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    assert.match(
+      await response.text(),
+      /^ferry_requests_total\{route="chat\.completions",method="POST",status="200"/m,
+    );
+  });
+
   it("keeps the host app's own routes: /health", async () => {
     const response = await fetch(`${running.origin}/health`);
     assert.deepEqual(await response.json(), { status: 'ok' });

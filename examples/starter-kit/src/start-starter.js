@@ -59,6 +59,8 @@ export async function startStarter(settings, createApp) {
 
   const options = gatewayOptionsFrom(environment);
   if (settings.logger !== undefined) options.logger = settings.logger;
+  // Metrics on, rendered by the app's own `GET /metrics` (a config file's `metrics` wins).
+  options.metrics ??= { path: false };
   const mock = hasUpstream(options) ? undefined : await startMockUpstream({ record: false });
   if (mock) options.upstream = { name: 'mock', url: mock.url, local: true };
 

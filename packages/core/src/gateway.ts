@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorBody, type GatewayError, toGatewayError } from './errors.js';
 import { createLogger } from './logger.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { metricsSetup } from './metrics/metrics-setup.js';
 import { type GatewayOptions, type ResolvedOptions, resolveOptions, upstreamList } from './options.js';
 import { buildPolicies, type InternalRouteHandler } from './pipeline.js';
 import { compose } from './policies/compose.js';
@@ -25,6 +28,8 @@ export interface Gateway {
   readonly upstreams: readonly Upstream[];
   /** Shared state (memory, or Redis when `redis` is configured). */
   readonly stores: GatewayStores;
+  /** Prometheus metrics when `metrics` is configured (for a host app's own `/metrics`), else undefined. */
+  readonly metrics: GatewayMetrics | undefined;
   /** Resolves when the gateway's connections (Redis) are up; a starter awaits it before listening. */
   ready(): Promise<void>;
   /** Closes the upstream pools and stores (in-flight requests finish first). */
@@ -57,17 +62,29 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const closers: Array<() => Promise<void> | void> = [];
   // Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), answered outside the pipeline.
   const internalRoutes = new Map<string, InternalRouteHandler>();
+  const addInternalRoute = (method: 'GET' | 'POST', path: string, handler: InternalRouteHandler) => {
+    internalRoutes.set(`${method} ${options.basePath}${path}`, handler);
+  };
+  // Off unless configured: a gateway without `metrics` runs no metric code at all.
+  const metricsOptions = options.metrics;
+  const metrics = metricsOptions && createGatewayMetrics(metricsOptions, metricsSetup(options));
+  if (metrics !== undefined && metricsOptions?.path) {
+    const adminKey = metricsOptions.adminKey ?? options.usageEndpoint?.adminKey;
+    if (adminKey === undefined)
+      logger.warn('the metrics endpoint answers without an admin key (set metrics.adminKey)');
+    addInternalRoute('GET', metricsOptions.path, createMetricsEndpoint(metrics.exposed, adminKey));
+  }
   const policies = buildPolicies({
     options,
     logger,
     upstreams,
     stores,
     onClose: (close) => closers.push(close),
-    addInternalRoute: (method, path, handler) => {
-      internalRoutes.set(`${method} ${options.basePath}${path}`, handler);
-    },
+    addInternalRoute,
+    metrics,
   });
-  const pipeline = compose(policies, createForwarder(options.basePath));
+  const forward = createForwarder(options.basePath);
+  const pipeline = compose(policies, metrics === undefined ? forward : metrics.timeFirstByte(forward));
 
   const onUsage = options.onUsage;
   // The callback is the embedding service's code: its failure must not cut a finished answer.
@@ -80,6 +97,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     }
   };
   const logRequest = (context: GatewayContext, status: number, error: GatewayError | undefined) => {
+    metrics?.ended(context, status, error);
     const fields = context.log;
     fields.requestId = context.requestId;
     fields.method = context.request.method;
@@ -101,8 +119,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     const headers = response.headers;
     Object.assign(headers, context.responseHeaders);
     headers['x-request-id'] = context.requestId;
-    headers['server-timing'] =
-      `gateway;dur=${round(performance.now() - context.startedAt - context.upstreamWaitMs)}`;
+    const overheadMs = performance.now() - context.startedAt - context.upstreamWaitMs;
+    headers['server-timing'] = `gateway;dur=${round(overheadMs)}`;
+    metrics?.overhead(overheadMs);
     const body = response.body;
     if (body === undefined || body instanceof Uint8Array) {
       logRequest(context, response.status, error);
@@ -129,10 +148,12 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     logger,
     upstreams,
     stores,
+    metrics: metrics?.exposed,
     owns: routes.owns,
     ready: () => stores.ready(options.redis?.connectTimeoutMs ?? 5_000),
     async handle(request) {
       const startedAt = performance.now();
+      metrics?.started();
       const match = routes.match(request.method, request.path);
       const presentedId = request.headers['x-request-id'];
       const context: GatewayContext = {

@@ -23,6 +23,8 @@ export type {
   PacingOptions,
   UsageEndpointOptions,
 } from './governance-options.js';
+export type { GatewayMetrics } from './metrics/gateway-metrics.js';
+export type { MetricsOptions } from './metrics/metrics-options.js';
 export {
   type GatewayOptions,
   GatewayOptionsError,

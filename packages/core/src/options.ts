@@ -11,6 +11,7 @@ import {
   pricesSchema,
   usageEndpointSchema,
 } from './governance-options.js';
+import { metricsOptionsSchema } from './metrics/metrics-options.js';
 import {
   breakerSchema,
   fallbackSchema,
@@ -135,6 +136,8 @@ export const gatewayOptionsSchema = z
     inputLimits: inputLimitsSchema.prefault({}),
     /** `GET {basePath}/ferry/usage`: usage and spend per key, for an admin key. Off when left out. */
     usageEndpoint: usageEndpointSchema.optional(),
+    /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
+    metrics: metricsOptionsSchema.optional(),
   })
   .refine((options) => options.upstream !== undefined || (options.upstreams?.length ?? 0) > 0, {
     message: 'configure at least one upstream (`upstream` or `upstreams`)',

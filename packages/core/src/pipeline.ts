@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createClientDirectory } from './clients/client-directory.js';
+import type { MetricsRecorder } from './metrics/gateway-metrics.js';
 import { type ResolvedOptions, upstreamList } from './options.js';
 import { allowedModels } from './policies/allowed-models.js';
 import { authenticate } from './policies/authenticate.js';
@@ -30,6 +31,8 @@ export interface PipelineSetup {
   onClose(close: () => Promise<void> | void): void;
   /** Serves a Ferry endpoint at `{basePath}{path}` outside the pipeline (e.g. `/ferry/usage`). */
   addInternalRoute(method: 'GET' | 'POST', path: string, handler: InternalRouteHandler): void;
+  /** The gateway's metrics, when `metrics` is configured: for the few counts only a policy sees. */
+  metrics?: MetricsRecorder | undefined;
 }
 
 /** Answers one of Ferry's own endpoints; a thrown GatewayError becomes its error response. */

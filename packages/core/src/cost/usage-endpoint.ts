@@ -1,10 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import { presentedKey } from '../policies/authenticate.js';
+import { adminKeyCheck } from '../policies/admin-key.js';
 import type { GatewayRequest, GatewayResponse } from '../types.js';
 import { periodsOf, type SpendLedger } from './spend-ledger.js';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
 const encoder = new TextEncoder();
 const subjectPattern = /^[\w.:@-]{1,160}$/;
 
@@ -23,12 +21,9 @@ export function createUsageEndpoint(
   ledger: SpendLedger,
   knownKeyIds: () => readonly string[],
 ) {
-  const expected = digest(adminKey);
+  const requireAdmin = adminKeyCheck(adminKey);
   return async (request: GatewayRequest): Promise<GatewayResponse> => {
-    const presented = presentedKey(request.headers);
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
-      throw new GatewayError('invalid_admin_key', 401, 'This endpoint needs the admin key.');
-    }
+    requireAdmin(request);
     const query = new URLSearchParams(request.query);
     const subjects = [
       ...query.getAll('key').map((keyId) => `key:${keyId}`),

@@ -31,6 +31,7 @@ describe('canary: the upstream key appears nowhere but upstream', () => {
         signing: { keys: [{ keyId: 'app', secrets: [testSigningSecret] }], required: false },
         contentFilter: { wordLists: [sampleList], request: 'block', response: 'stop' },
         maxBodyBytes: 64 * 1024,
+        metrics: {},
       },
       { apiKey: canary, content: '一段普通的回答，然后是违禁词，之后还有。', chunks: 8 },
     );
@@ -100,7 +101,14 @@ describe('canary: the upstream key appears nowhere but upstream', () => {
     assert.ok(ferry.mock.requests.some((request) => request.headers.authorization === `Bearer ${canary}`));
     assert.ok(answers.some((answer) => answer.status === 200));
     assert.ok(logs.lines.length >= answers.length, 'every request was logged');
-    const everything = [...answers.map(seen), ...raw, ...logs.lines, await register.metrics()].join('\n');
+    const everything = [
+      ...answers.map(seen),
+      ...raw,
+      ...logs.lines,
+      await register.metrics(),
+      (await ferry.gateway.metrics?.render()) ?? 'metrics missing',
+    ].join('\n');
+    assert.match(everything, /ferry_requests_total\{/);
     for (const secret of [canary, clientCanary, testSigningSecret]) {
       assert.ok(!everything.includes(secret), `${secret.slice(0, 12)}… leaked`);
     }

@@ -1,5 +1,16 @@
-import { GatewayError } from '../../errors.js';
+import { GatewayError, type GatewayErrorOptions } from '../../errors.js';
 import { formatResetDuration, retryAfterHeaders } from './rate-limit-headers.js';
+
+/** A 429 from one of Ferry's own limits; `limit` names which one (the metrics label). */
+export class RateLimitExceededError extends GatewayError {
+  constructor(
+    readonly limit: 'requests' | 'tokens' | 'concurrency',
+    message: string,
+    options: GatewayErrorOptions,
+  ) {
+    super('rate_limit_exceeded', 429, message, options);
+  }
+}
 
 /**
  * The 429 OpenAI answers when a limit is reached: `type` names the limit (`requests` or
@@ -17,9 +28,8 @@ export function rateLimitExceeded(
 ): GatewayError {
   const period = kind === 'concurrency' ? 'concurrent requests' : `${kind} per ${windowSeconds}s`;
   const asked = requested === undefined ? '' : ` Requested ${requested}.`;
-  return new GatewayError(
-    'rate_limit_exceeded',
-    429,
+  return new RateLimitExceededError(
+    kind,
     `Rate limit reached on ${period}: Limit ${limit}.${asked} Please try again in ${formatResetDuration(retryAfterMs)}.`,
     { type: kind === 'tokens' ? 'tokens' : 'requests', headers: retryAfterHeaders(retryAfterMs) },
   );

@@ -84,11 +84,12 @@ export function resiliencePolicies(setup: PipelineSetup): Policy[] | undefined {
   ];
   if (options.retry !== undefined) {
     const budget = new RetryBudget(options.retry.budgetPercent, options.retry.budgetMinimum);
-    policies.push(retry(options.retry, budget));
+    policies.push(retry(options.retry, budget, setup.metrics?.retried));
   }
   if (options.breaker !== undefined) {
     const stage = breaker(options.breaker, setup.logger);
     setup.onClose(() => stage.registry.close());
+    setup.metrics?.watchBreakers(stage.registry);
     policies.push(stage.policy);
   }
   if (pools.size > 0) policies.push(spreadKeys(pools));

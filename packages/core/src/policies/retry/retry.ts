@@ -38,7 +38,11 @@ type StopReason = 'budget' | 'deadline' | 'retry-after-too-long';
  * @example
  * retry({ attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000, ... }, new RetryBudget(20, 3));
  */
-export function retry(settings: RetrySettings, budget: RetryBudget): Policy {
+export function retry(
+  settings: RetrySettings,
+  budget: RetryBudget,
+  onRetry?: (context: GatewayContext) => void,
+): Policy {
   const statuses = new Set(settings.statuses);
   // A POST whose headers timed out may already be generating (and billed); a GET never is.
   const shouldRetryError = (error: GatewayError, method: string) =>
@@ -92,6 +96,7 @@ export function retry(settings: RetrySettings, budget: RetryBudget): Policy {
           return settle(response, failure);
         }
         retrying = true;
+        onRetry?.(context);
         if (response !== undefined) discardResponse(context, response, tapMark);
         try {
           await delay(wait, context.signal);

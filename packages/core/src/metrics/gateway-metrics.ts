@@ -1,0 +1,269 @@
+import { type Counter, collectDefaultMetrics, type Histogram, Registry } from 'prom-client';
+import type { GatewayError } from '../errors.js';
+import type { BreakerRegistry } from '../policies/breaker/breaker-registry.js';
+import { RateLimitExceededError } from '../policies/rate-limit/rate-limit-error.js';
+import { knownRoutes, type Route } from '../routes.js';
+import type { GatewayContext, Handler } from '../types.js';
+import { boundedLabel } from './bounded-label.js';
+import { DeferredCount } from './deferred-count.js';
+import { createMetricSet, type MetricSet } from './metric-set.js';
+import { defaultBuckets, type ResolvedMetricsOptions } from './metrics-options.js';
+
+/**
+ * A gateway's metrics, for a host app that serves its own `/metrics`.
+ *
+ * @example
+ * app.get('/metrics', async (_request, response) => {
+ *   response.type(gateway.metrics.contentType).send(await gateway.metrics.render());
+ * });
+ */
+export interface GatewayMetrics {
+  /** The gateway's own prom-client registry (never the global one). */
+  readonly registry: Registry;
+  /** The exposition's `Content-Type`. */
+  readonly contentType: string;
+  /** The text exposition of every metric. */
+  render(): Promise<string>;
+}
+
+/** What the gateway and its policies call to record; one per gateway. */
+export interface MetricsRecorder {
+  readonly exposed: GatewayMetrics;
+  /** A request entered `handle`. */
+  started(): void;
+  /** The request's log point: its body ended, failed, or there was none. */
+  ended(context: GatewayContext, status: number, error: GatewayError | undefined): void;
+  /** The Server-Timing figure, in milliseconds. */
+  overhead(milliseconds: number): void;
+  /** Wraps the forwarder to time each attempt's response headers. */
+  timeFirstByte(forward: Handler): Handler;
+  /** The retry policy is about to send again (to `context.upstream`). */
+  retried(context: GatewayContext): void;
+  /** Breaker states are read at scrape time from these registries. */
+  watchBreakers(breakers: BreakerRegistry): void;
+}
+
+/** What the metrics need to know about the gateway's configuration. */
+export interface MetricsSetup {
+  upstreamNames: readonly string[];
+  /** Model names from the options: always labelled as themselves. */
+  modelNames: Iterable<string>;
+  /** Configured keys: never a label value, even when a caller sends one as `model`. */
+  secrets: ReadonlySet<string>;
+}
+
+/** One route (and method) with one upstream: its pre-resolved children. */
+interface Series {
+  route: string;
+  method: string;
+  upstream: string;
+  duration: Histogram.Internal<'route' | 'upstream'>;
+  byStatus: Map<number, DeferredCount>;
+}
+
+const httpMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const breakerValue = { closed: 0, 'half-open': 0.5, open: 1 } as const;
+const maximumCodes = 100;
+
+/**
+ * Creates the registry, the metrics and the recording calls of one gateway. Children whose
+ * labels are known at construction (route × upstream, upstream, limit) are resolved here;
+ * the rest are resolved once per new label value and cached, so a request allocates nothing
+ * for its labels.
+ *
+ * @example
+ * const metrics = createGatewayMetrics(options.metrics, { upstreamNames: ['openai'], modelNames: [], secrets });
+ */
+export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: MetricsSetup): MetricsRecorder {
+  const registry = new Registry();
+  const upstreamNames = new Set(setup.upstreamNames);
+  if (settings.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: settings.prefix });
+  const breakerRegistries: BreakerRegistry[] = [];
+  // The per-request counters, handed to prom-client when it collects.
+  const requestCounts: DeferredCount[] = [];
+  const tokenCounts: DeferredCount[] = [];
+  const flush = (counts: readonly DeferredCount[]) => {
+    for (const count of counts) count.flush();
+  };
+  const set: MetricSet = createMetricSet(
+    registry,
+    settings.prefix,
+    {
+      requestDurationSeconds:
+        settings.buckets.requestDurationSeconds ?? defaultBuckets.requestDurationSeconds,
+      overheadSeconds: settings.buckets.overheadSeconds ?? defaultBuckets.overheadSeconds,
+      firstByteSeconds: settings.buckets.firstByteSeconds ?? defaultBuckets.firstByteSeconds,
+    },
+    {
+      requests: () => flush(requestCounts),
+      tokens: () => flush(tokenCounts),
+      // Read at scrape time: state changes cost nothing on the request path.
+      breakerState: () => {
+        const worst = new Map<string, number>();
+        for (const breakers of breakerRegistries) {
+          for (const [name, state] of Object.entries(breakers.states())) {
+            const upstream = breakerUpstream(name, upstreamNames);
+            worst.set(upstream, Math.max(worst.get(upstream) ?? 0, breakerValue[state]));
+          }
+        }
+        for (const upstream of upstreamNames) set.breakerState.labels(upstream).set(worst.get(upstream) ?? 0);
+      },
+    },
+  );
+
+  const upstreamLabel = (name: string | undefined) =>
+    name === undefined ? 'none' : upstreamNames.has(name) ? name : 'other';
+  const modelLabel = boundedLabel(setup.modelNames, settings.maxModels, setup.secrets);
+  const codeLabel = boundedLabel([], maximumCodes);
+
+  const perUpstream = <T>(make: (upstream: string) => T) => {
+    const children = new Map<string, T>();
+    for (const name of [...upstreamNames, 'none', 'other', 'degraded']) children.set(name, make(name));
+    return (name: string) => children.get(name) as T;
+  };
+  const firstByteOf = perUpstream((upstream) => set.firstByte.labels(upstream));
+  const retriesOf = perUpstream((upstream) => set.retries.labels(upstream));
+  const rateLimitedOf = new Map(
+    (['requests', 'tokens', 'concurrency'] as const).map((limit) => [limit, set.rateLimited.labels(limit)]),
+  );
+  const errorsOf = new Map<string, Counter.Internal>();
+  const tokensOf = new Map<string, Map<string, { prompt: DeferredCount; completion: DeferredCount }>>();
+
+  // Requests and durations, by route object (or method, for unmatched paths) then upstream.
+  const seriesByRoute = new Map<Route | string, Map<string, Series>>();
+  const seriesFor = (routeKey: Route | string, route: string, method: string, upstream: string) => {
+    let byUpstream = seriesByRoute.get(routeKey);
+    if (byUpstream === undefined) {
+      byUpstream = new Map();
+      seriesByRoute.set(routeKey, byUpstream);
+    }
+    let series = byUpstream.get(upstream);
+    if (series === undefined) {
+      series = {
+        route,
+        method,
+        upstream,
+        duration: set.duration.labels(route, upstream),
+        byStatus: new Map(),
+      };
+      byUpstream.set(upstream, series);
+    }
+    return series;
+  };
+  for (const route of knownRoutes) {
+    for (const upstream of upstreamNames) seriesFor(route, route.name, route.method, upstream);
+  }
+
+  const recordFallbacks = (context: GatewayContext, header: string) => {
+    const passed = header.split(', ');
+    // Served by a later upstream (or the degraded answer): every entry is a move. A final
+    // failure lists the last upstream too, which had nothing to fall back to.
+    const moves = context.log.fallback !== undefined ? passed.length : passed.length - 1;
+    for (let index = 0; index < moves; index++) {
+      const entry = passed[index] as string;
+      const separator = entry.lastIndexOf(':');
+      set.fallbacks.inc({
+        from: upstreamLabel(entry.slice(0, separator)),
+        reason: codeLabel(entry.slice(separator + 1)),
+      });
+    }
+  };
+
+  const recordTokens = (context: GatewayContext, upstream: string) => {
+    const usage = context.usage;
+    if (usage === undefined) return;
+    const mapped = context.log.upstreamModel;
+    const model = modelLabel(typeof mapped === 'string' ? mapped : context.model);
+    let byModel = tokensOf.get(upstream);
+    if (byModel === undefined) {
+      byModel = new Map();
+      tokensOf.set(upstream, byModel);
+    }
+    let children = byModel.get(model);
+    if (children === undefined) {
+      children = {
+        prompt: new DeferredCount(set.tokens.labels(upstream, model, 'prompt')),
+        completion: new DeferredCount(set.tokens.labels(upstream, model, 'completion')),
+      };
+      tokenCounts.push(children.prompt, children.completion);
+      byModel.set(model, children);
+    }
+    children.prompt.pending += usage.promptTokens;
+    children.completion.pending += usage.completionTokens;
+  };
+
+  const exposed: GatewayMetrics = {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+  };
+
+  return {
+    exposed,
+    started() {
+      set.inFlight.inc();
+    },
+    ended(context, status, error) {
+      set.inFlight.dec();
+      const route = context.route;
+      const matched = route.name !== 'unknown';
+      const method = matched
+        ? route.method
+        : httpMethods.has(context.request.method)
+          ? context.request.method
+          : 'other';
+      const upstream = context.log.degraded === true ? 'degraded' : upstreamLabel(context.upstream?.name);
+      const series = seriesFor(matched ? route : method, route.name, method, upstream);
+      let requests = series.byStatus.get(status);
+      if (requests === undefined) {
+        requests = new DeferredCount(
+          set.requests.labels(series.route, series.method, String(status), series.upstream),
+        );
+        requestCounts.push(requests);
+        series.byStatus.set(status, requests);
+      }
+      requests.pending++;
+      series.duration.observe((performance.now() - context.startedAt) / 1_000);
+      if (context.usage !== undefined) recordTokens(context, upstream);
+      const fallback = context.responseHeaders['x-ferry-fallback'];
+      if (fallback !== undefined) recordFallbacks(context, fallback);
+      if (error === undefined) return;
+      const code = codeLabel(error.code);
+      let errors = errorsOf.get(code);
+      if (errors === undefined) {
+        errors = set.errors.labels(code);
+        errorsOf.set(code, errors);
+      }
+      errors.inc();
+      if (error instanceof RateLimitExceededError) rateLimitedOf.get(error.limit)?.inc();
+    },
+    overhead(milliseconds) {
+      set.overhead.observe(milliseconds / 1_000);
+    },
+    timeFirstByte(forward) {
+      return async (context) => {
+        const sentAt = performance.now();
+        const response = await forward(context);
+        firstByteOf(upstreamLabel(context.upstream?.name)).observe((performance.now() - sentAt) / 1_000);
+        return response;
+      };
+    },
+    retried(context) {
+      retriesOf(upstreamLabel(context.upstream?.name)).inc();
+    },
+    watchBreakers(breakers) {
+      breakerRegistries.push(breakers);
+    },
+  };
+}
+
+/** A breaker is named after its upstream, or `<upstream>:<model>` with `perModel`. */
+function breakerUpstream(name: string, upstreamNames: ReadonlySet<string>): string {
+  if (upstreamNames.has(name)) return name;
+  let best = 'other';
+  for (const upstream of upstreamNames) {
+    if (name.startsWith(`${upstream}:`) && (best === 'other' || upstream.length > best.length))
+      best = upstream;
+  }
+  return best;
+}
