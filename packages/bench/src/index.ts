@@ -1,0 +1,34 @@
+export { type ArmKind, type ArmRole, armDescriptions, armKinds } from './arms/arm-kinds.js';
+export { fullPipelineOptions } from './arms/full-pipeline.js';
+export { nginxConfig } from './arms/nginx.js';
+export { describeTopology, planTopology, type Topology } from './arms/pinning.js';
+export { type LoadPhase, type LoadResult, runLoad } from './load/run-load.js';
+export { type ProgressEvent, type ProgressListener, progressLine } from './progress.js';
+export { renderHtml } from './report/html.js';
+export { latencyChartSvg } from './report/latency-chart.js';
+export { renderMarkdown } from './report/markdown.js';
+export type {
+  ArmReport,
+  ArmSummary,
+  BenchReport,
+  RoundResult,
+  TargetResult,
+} from './report/report-types.js';
+export type { Spread } from './report/stats.js';
+export { failedTargets, renderText } from './report/tables.js';
+export { evaluateTargets } from './report/targets.js';
+export { writeReports } from './report/write-reports.js';
+export { type RunOptions, runBench } from './run-bench.js';
+export {
+  type ArmSpec,
+  defaultTargets,
+  defineScenario,
+  type ExternalArm,
+  loadScenarioFile,
+  type Scenario,
+  ScenarioError,
+  type ScenarioInput,
+  type Targets,
+} from './scenario/scenario.js';
+export { requestFor, type Workload, type WorkloadName } from './scenario/workloads.js';
+export { measureStreams, type StreamTimingResult } from './streams/sse-timing.js';

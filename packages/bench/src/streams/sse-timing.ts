@@ -1,0 +1,104 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { gatewayDuration } from '../load/run-load.js';
+import { type SigningKey, signatureHeaders } from '../load/signing.js';
+import { SampleBuffer, type SampleStats, sampleStats } from '../report/stats.js';
+import type { RequestShape } from '../scenario/workloads.js';
+
+/** Streaming timing at one concurrency level. */
+export interface StreamTimingResult {
+  concurrency: number;
+  /** Streams completed with `[DONE]`. */
+  streams: number;
+  /** Streams that failed, were cut, or answered non-2xx. */
+  errors: number;
+  /** Time from sending the request to the first body byte, ms. */
+  ttfb: SampleStats | undefined;
+  /** Time between two body chunks of one stream, ms. */
+  gap: SampleStats | undefined;
+  /** Ferry's own time before the stream's headers (`Server-Timing: gateway;dur=`), ms. */
+  overhead: SampleStats | undefined;
+}
+
+const done = Buffer.from('[DONE]');
+
+/**
+ * The bench's own server-sent events client (autocannon sees a response only as a whole):
+ * `concurrency` loops each send a streaming request, time the first body byte and every gap
+ * between chunks, read to the end, and start over until `durationSeconds` is up.
+ *
+ * @example
+ * const result = await measureStreams('http://127.0.0.1:8787', streamRequest(), 1, 5);
+ */
+export async function measureStreams(
+  origin: string,
+  shape: RequestShape,
+  concurrency: number,
+  durationSeconds: number,
+  timeoutSeconds = 30,
+  signing?: SigningKey,
+): Promise<StreamTimingResult> {
+  const pool = new Pool(origin, {
+    connections: concurrency,
+    pipelining: 1,
+    headersTimeout: timeoutSeconds * 1_000,
+    bodyTimeout: timeoutSeconds * 1_000,
+  });
+  const ttfb = new SampleBuffer();
+  const gaps = new SampleBuffer();
+  const overheads = new SampleBuffer();
+  let streams = 0;
+  let errors = 0;
+  const deadline = performance.now() + durationSeconds * 1_000;
+
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      const sentAt = performance.now();
+      try {
+        const response = await pool.request({
+          method: shape.method as 'POST',
+          path: shape.path,
+          headers:
+            signing === undefined ? shape.headers : { ...shape.headers, ...signatureHeaders(signing, shape) },
+          body: shape.body,
+        });
+        const overhead = gatewayDuration(response.headers['server-timing']);
+        if (overhead !== undefined) overheads.push(overhead);
+        if (response.statusCode < 200 || response.statusCode >= 300) {
+          await response.body.dump();
+          errors++;
+          continue;
+        }
+        let last = 0;
+        let tail: Buffer = Buffer.alloc(0);
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          const now = performance.now();
+          if (last === 0) ttfb.push(now - sentAt);
+          else gaps.push(now - last);
+          last = now;
+          tail = chunk.byteLength >= 16 ? chunk : Buffer.concat([tail, chunk]).subarray(-16);
+        }
+        if (tail.includes(done)) streams++;
+        else errors++;
+      } catch {
+        errors++;
+        // A refused or failing arm must not turn this loop into a busy spin.
+        await sleep(5);
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, loop));
+  } finally {
+    await pool.close();
+  }
+  return {
+    concurrency,
+    streams,
+    errors,
+    ttfb: sampleStats(ttfb.toArray()),
+    gap: sampleStats(gaps.toArray()),
+    overhead: sampleStats(overheads.toArray()),
+  };
+}
