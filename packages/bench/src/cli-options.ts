@@ -47,6 +47,7 @@ Targets (the mission's defaults)
   --target-non2xx N          non-2xx answers allowed (default 0)
   --target-floor-ratio R     requests/s at least R x the Node floor's (off by default)
   --target-beat-peers        requests/s ahead of every Node peer (off by default)
+  --target-throughput-arms LIST  arms the two targets above judge (default ferry-core)
   --target-overhead-p99-ms N Ferry's Server-Timing p99 at the probe's connections (off by default)
   --target-added-ttfb-p99-ms N  stream time to first byte added over direct, p99 at 1 stream (off)
 
@@ -87,6 +88,7 @@ const options = {
   'target-non2xx': { type: 'string' },
   'target-floor-ratio': { type: 'string' },
   'target-beat-peers': { type: 'boolean' },
+  'target-throughput-arms': { type: 'string' },
   'target-overhead-p99-ms': { type: 'string' },
   'target-added-ttfb-p99-ms': { type: 'string' },
   out: { type: 'string' },
@@ -192,6 +194,8 @@ export async function parseCli(argv: readonly string[]): Promise<CliRequest> {
       non2xx: numeric('target-non2xx', values['target-non2xx']),
       minFloorRatio: numeric('target-floor-ratio', values['target-floor-ratio']),
       beatPeers: values['target-beat-peers'],
+      throughputArms:
+        values['target-throughput-arms'] === undefined ? undefined : list(values['target-throughput-arms']),
       overheadP99Ms: numeric('target-overhead-p99-ms', values['target-overhead-p99-ms']),
       addedTtfbP99Ms: numeric('target-added-ttfb-p99-ms', values['target-added-ttfb-p99-ms']),
     }),

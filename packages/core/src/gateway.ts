@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorBody, type GatewayError, toGatewayError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -37,6 +37,10 @@ export interface Gateway {
 }
 
 const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
+// Generated ids: a random per-process prefix and a counter — unique without a UUID per request.
+const requestIdPrefix = `${randomBytes(6).toString('base64url')}-`;
+let requestCounter = 0;
+const newRequestId = () => requestIdPrefix + (++requestCounter).toString(36);
 const placeholderRoute: Route = { name: 'unknown', method: 'GET', path: '', json: false };
 
 /**
@@ -98,6 +102,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   };
   const logRequest = (context: GatewayContext, status: number, error: GatewayError | undefined) => {
     metrics?.ended(context, status, error);
+    if (!logger.isLevelEnabled(error === undefined ? 'info' : 'warn')) return;
     const fields = context.log;
     fields.requestId = context.requestId;
     fields.method = context.request.method;
@@ -115,6 +120,14 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     }
   };
 
+  // Usage is read only when someone uses it: the log line, `onUsage`, metrics, or a policy
+  // that observes this response (token limits, budgets settle against it).
+  const wantsUsage = (context: GatewayContext) =>
+    onUsage !== undefined ||
+    metrics !== undefined ||
+    context.taps.length > 0 ||
+    logger.isLevelEnabled('info');
+
   const finish = (context: GatewayContext, response: GatewayResponse, error?: GatewayError) => {
     const headers = response.headers;
     Object.assign(headers, context.responseHeaders);
@@ -127,7 +140,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       logRequest(context, response.status, error);
       return response;
     }
-    if (context.route.json && response.status < 400) {
+    if (context.route.json && response.status < 400 && wantsUsage(context)) {
       // First, so every other tap's `end` already sees `context.usage`.
       context.taps.unshift(createUsageTap(context, (usage) => reportUsage(usage, context)));
     }
@@ -159,7 +172,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       const context: GatewayContext = {
         request,
         requestId:
-          typeof presentedId === 'string' && requestIdPattern.test(presentedId) ? presentedId : randomUUID(),
+          typeof presentedId === 'string' && requestIdPattern.test(presentedId)
+            ? presentedId
+            : newRequestId(),
         route: match.kind === 'route' ? match.route : placeholderRoute,
         startedAt,
         signal: request.signal,

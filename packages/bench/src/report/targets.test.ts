@@ -108,6 +108,30 @@ test('optional targets: floor ratio, peers, overhead, added TTFB; unverifiable o
   }
 });
 
+test('throughput targets judge the passthrough arm unless told otherwise', () => {
+  const arms = [
+    arm('node-floor', 'baseline', 9_300, 100),
+    arm('ferry-core', 'ferry', 9_500, 100, { vsFloor: { throughput: spreadOf(1.02), p99: spreadOf(0.9) } }),
+    arm('ferry-express', 'ferry', 6_000, 100, {
+      vsFloor: { throughput: spreadOf(0.65), p99: spreadOf(1.2) },
+    }),
+  ];
+  const judgedArms = (scenario: ReturnType<typeof defineScenario>) =>
+    evaluateTargets(scenario, arms)
+      .filter((result) => result.target === 'minFloorRatio')
+      .map((result) => [result.arm, result.passed]);
+  assert.deepEqual(judgedArms(defineScenario({ targets: { minFloorRatio: 1 } })), [['ferry-core', true]]);
+  assert.deepEqual(
+    judgedArms(
+      defineScenario({ targets: { minFloorRatio: 1, throughputArms: ['ferry-core', 'ferry-express'] } }),
+    ),
+    [
+      ['ferry-core', true],
+      ['ferry-express', false],
+    ],
+  );
+});
+
 test('a run with nothing to judge fails', () => {
   const results = evaluateTargets(defineScenario(), [arm('direct', 'baseline', 100, 10)]);
   assert.equal(results.find((result) => result.target === 'arms')?.passed, false);

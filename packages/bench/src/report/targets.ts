@@ -63,7 +63,8 @@ export function evaluateTargets(scenario: Scenario, arms: readonly ArmReport[]):
         `${arm.name}: ${actual} ${field} in the worst round (allowed ${targets[field]})`,
       );
     }
-    if (targets.minFloorRatio !== undefined) {
+    const throughputJudged = (targets.throughputArms ?? ['ferry-core']).includes(arm.name);
+    if (targets.minFloorRatio !== undefined && throughputJudged) {
       const ratio = summary.vsFloor?.throughput?.median;
       add(
         'minFloorRatio',
@@ -76,7 +77,7 @@ export function evaluateTargets(scenario: Scenario, arms: readonly ArmReport[]):
           : `${arm.name}: ${ratio?.toFixed(3) ?? '?'}x the Node floor's requests/s (target ≥ ${targets.minFloorRatio}x)`,
       );
     }
-    if (targets.beatPeers === true) {
+    if (targets.beatPeers === true && throughputJudged) {
       const own = summary.requestsPerSecond?.median ?? 0;
       const best = peers.reduce<ArmReport | undefined>(
         (top, peer) =>

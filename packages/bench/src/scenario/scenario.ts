@@ -31,6 +31,13 @@ export interface Targets {
   minFloorRatio?: number | undefined;
   /** When set: requests/s must be ahead of every Node peer's in the same run. */
   beatPeers?: boolean | undefined;
+  /**
+   * The arms the two throughput targets above judge. Default: `ferry-core`, Ferry in
+   * passthrough on bare `node:http` — the like-for-like match of the Node floor and the peers.
+   * Framework-hosted arms carry their framework's own cost, and the full pipeline does more
+   * work by design; their ratios are reported either way.
+   */
+  throughputArms?: string[] | undefined;
   /** When set: p99 of Ferry's own time (`Server-Timing`) at one connection, in ms. */
   overheadP99Ms?: number | undefined;
   /** When set: p99 of the time to first byte added over direct, at one stream, in ms. */

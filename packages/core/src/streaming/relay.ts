@@ -2,46 +2,110 @@ import { errorEvent, type GatewayError } from '../errors.js';
 import type { GatewayContext, ResponseTap } from '../types.js';
 import { clientClosedRequest, upstreamFailure } from '../upstream/upstream-failure.js';
 
+const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
 /**
  * Relays a streamed body chunk by chunk, unchanged, feeding each chunk to the request's taps.
  *
  * A failure after the first byte cannot become an HTTP error any more. For an event stream
  * the relay yields one `data: {"error":...}` event and then rethrows, so the bridge aborts
  * the connection: a stream must never end cleanly without its `[DONE]`.
+ *
+ * An iterator class rather than an async generator: a generator adds its own promise and
+ * resumption per chunk on every response, and this is the hot path.
  */
-export async function* relayBody(
+export function relayBody(
   source: AsyncIterable<Uint8Array>,
   context: GatewayContext,
   eventStream: boolean,
   settled: (error: GatewayError | undefined) => void,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const taps = context.taps;
-  let failure: GatewayError | undefined;
-  let finished = false;
-  let last: Uint8Array | undefined;
-  try {
-    for await (const chunk of source) {
-      for (let index = 0; index < taps.length; index++) (taps[index] as ResponseTap).chunk?.(chunk);
-      last = chunk;
-      yield chunk;
+): AsyncIterableIterator<Uint8Array> {
+  return new RelayedBody(source[Symbol.asyncIterator](), context, eventStream, settled);
+}
+
+class RelayedBody implements AsyncIterableIterator<Uint8Array> {
+  readonly #source: AsyncIterator<Uint8Array>;
+  readonly #context: GatewayContext;
+  readonly #eventStream: boolean;
+  readonly #settled: (error: GatewayError | undefined) => void;
+  #last: Uint8Array | undefined;
+  /** Thrown by the next `next()`, once the error event went out. */
+  #pendingFailure: GatewayError | undefined;
+  #ended = false;
+
+  constructor(
+    source: AsyncIterator<Uint8Array>,
+    context: GatewayContext,
+    eventStream: boolean,
+    settled: (error: GatewayError | undefined) => void,
+  ) {
+    this.#source = source;
+    this.#context = context;
+    this.#eventStream = eventStream;
+    this.#settled = settled;
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    const pending = this.#pendingFailure;
+    if (pending !== undefined) {
+      this.#pendingFailure = undefined;
+      return Promise.reject(pending);
     }
-    finished = true;
-  } catch (error) {
-    failure = context.signal.aborted
+    if (this.#ended) return Promise.resolve(done);
+    return this.#source.next().then(this.#onResult, this.#onError);
+  }
+
+  /** The consumer stopped early (the client went away): release the upstream at once. */
+  return(): Promise<IteratorResult<Uint8Array>> {
+    if (!this.#ended) {
+      this.#end(clientClosedRequest());
+      this.#source.return?.().catch(() => {});
+    }
+    this.#pendingFailure = undefined;
+    return Promise.resolve(done);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  readonly #onResult = (result: IteratorResult<Uint8Array>): IteratorResult<Uint8Array> => {
+    if (result.done === true) {
+      this.#end(undefined);
+      return result;
+    }
+    const chunk = result.value;
+    const taps = this.#context.taps;
+    for (let index = 0; index < taps.length; index++) (taps[index] as ResponseTap).chunk?.(chunk);
+    this.#last = chunk;
+    return result;
+  };
+
+  readonly #onError = (error: unknown): IteratorResult<Uint8Array> => {
+    const context = this.#context;
+    const aborted = context.signal.aborted;
+    const failure = aborted
       ? clientClosedRequest()
       : upstreamFailure(error, 'in-body', context.upstream?.name ?? 'unknown');
-    if (eventStream && !context.signal.aborted) {
-      // An upstream cut mid-event left a partial event open: close it, or the error event
-      // would be glued to it and no client could parse it.
-      const event = errorEvent(failure);
-      yield last === undefined || endsEvent(last) ? event : Buffer.concat([eventSeparator, event]);
-    }
-    throw failure;
-  } finally {
-    // `return()` from the consumer (the client went away) lands here without an error.
-    if (!finished && failure === undefined) failure = clientClosedRequest();
+    this.#end(failure);
+    if (!this.#eventStream || aborted) throw failure;
+    this.#pendingFailure = failure;
+    // An upstream cut mid-event left a partial event open: close it, or the error event
+    // would be glued to it and no client could parse it.
+    const event = errorEvent(failure);
+    const last = this.#last;
+    return {
+      value: last === undefined || endsEvent(last) ? event : Buffer.concat([eventSeparator, event]),
+      done: false,
+    };
+  };
+
+  #end(failure: GatewayError | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const taps = this.#context.taps;
     for (let index = 0; index < taps.length; index++) (taps[index] as ResponseTap).end?.(failure);
-    settled(failure);
+    this.#settled(failure);
   }
 }
 

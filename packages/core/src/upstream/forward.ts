@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js';
 import type { GatewayContext, GatewayResponse } from '../types.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { sendUpstream } from './send-upstream.js';
 import { clientClosedRequest, upstreamFailure } from './upstream-failure.js';
 
 const encoder = new TextEncoder();
@@ -34,19 +35,15 @@ export function createForwarder(basePath: string) {
 
     const sentAt = performance.now();
     try {
-      const answer = await upstream.pool.request({
-        method: request.method as 'GET',
+      const answer = await sendUpstream(upstream.pool, {
+        method: request.method,
         path,
         headers,
         body,
         signal: context.signal,
       });
-      context.log.upstreamStatus = answer.statusCode;
-      return {
-        status: answer.statusCode,
-        headers: clientResponseHeaders(answer.headers, true),
-        body: answer.body,
-      };
+      context.log.upstreamStatus = answer.status;
+      return answer;
     } catch (error) {
       if (context.signal.aborted) throw clientClosedRequest();
       throw upstreamFailure(error, 'before-headers', upstream.name);

@@ -74,6 +74,15 @@ export function upstreamRequestHeaders(
   return headers;
 }
 
+/** Whether an upstream response header goes on to the client. */
+const keptForClient = (name: string, keepContentLength: boolean, listed: Set<string> | undefined) =>
+  name === 'content-length'
+    ? keepContentLength
+    : !hopByHop.has(name) && name !== 'set-cookie' && listed?.has(name) !== true;
+
+/** The upstream's own id is kept under another name: `x-request-id` is Ferry's. */
+const clientName = (name: string) => (name === 'x-request-id' ? 'x-upstream-request-id' : name);
+
 /**
  * Builds the client response headers from the upstream's: drops hop-by-hop headers (Node
  * frames the response itself). `content-length` is kept only when the body is relayed as-is.
@@ -85,20 +94,35 @@ export function clientResponseHeaders(
   const listed = connectionListed(upstreamHeaders.connection);
   const headers: Record<string, string> = {};
   for (const name in upstreamHeaders) {
-    if (name === 'content-length') {
-      if (!keepContentLength) continue;
-    } else if (hopByHop.has(name) || listed?.has(name) || name === 'set-cookie') {
-      continue;
-    }
     const value = upstreamHeaders[name];
-    if (value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  // The upstream's own id is kept under another name: `x-request-id` is Ferry's.
-  const upstreamId = headers['x-request-id'];
-  if (upstreamId !== undefined) {
-    headers['x-upstream-request-id'] = upstreamId;
-    delete headers['x-request-id'];
+    if (value === undefined || !keptForClient(name, keepContentLength, listed)) continue;
+    headers[clientName(name)] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }
+
+/**
+ * The same from undici's raw header list (`[name, value, name, value, ...]` as bytes), in one
+ * pass and without the intermediate object undici would build. Values are latin1, as on the
+ * wire, so Node writes back exactly the bytes it received.
+ */
+export function clientResponseHeadersFromRaw(raw: readonly Buffer[], keepContentLength: boolean) {
+  let listed: Set<string> | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    if ((raw[index] as Buffer).length === 10 && lowerCase(raw[index] as Buffer) === 'connection') {
+      listed = connectionListed((raw[index + 1] as Buffer).toString('latin1'));
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = lowerCase(raw[index] as Buffer);
+    if (!keptForClient(name, keepContentLength, listed)) continue;
+    const value = (raw[index + 1] as Buffer).toString('latin1');
+    const key = clientName(name);
+    const previous = headers[key];
+    headers[key] = previous === undefined ? value : `${previous}, ${value}`;
+  }
+  return headers;
+}
+
+const lowerCase = (name: Buffer) => name.toString('latin1').toLowerCase();

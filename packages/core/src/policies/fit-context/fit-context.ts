@@ -9,7 +9,7 @@ import {
   requestedCompletionTokens,
 } from '../../tokens/count-prompt-tokens.js';
 import { encodingForModel, type TokenEncoding } from '../../tokens/encodings.js';
-import type { GatewayContext, JsonObject, Policy } from '../../types.js';
+import type { GatewayContext, GatewayResponse, Handler, JsonObject, Policy } from '../../types.js';
 import { contextLengthExceeded } from './context-errors.js';
 import { splitTurns, type Turn } from './conversation-turns.js';
 import { createSummarizer, type Summarize } from './summarizer.js';
@@ -48,7 +48,7 @@ export function fitContext(options: ContextOptions, setup: PipelineSetup): Polic
   }
   const store = setup.stores.store;
 
-  return (next) => async (context) => {
+  return (next) => (context) => {
     const body = context.body;
     if (body === undefined || context.route.name === 'models') return next(context);
     const windowTokens = windowOf(context.model);
@@ -56,7 +56,18 @@ export function fitContext(options: ContextOptions, setup: PipelineSetup): Polic
       context.route.name === 'embeddings'
         ? 0
         : (requestedCompletionTokens(body) ?? options.defaultCompletionTokens);
+    // The common case stays synchronous: no promise of this stage's own per request.
     if (cannotExceed(context, windowTokens - completion)) return next(context);
+    return fit(context, next, body, windowTokens, completion);
+  };
+
+  async function fit(
+    context: GatewayContext,
+    next: Handler,
+    body: JsonObject,
+    windowTokens: number,
+    completion: number,
+  ): Promise<GatewayResponse> {
     // Exact up to twice the window; beyond, only "too long" matters and counting stops early.
     const cap = 2 * windowTokens;
     const prompt = await promptTokensOf(context, cap);
@@ -135,7 +146,7 @@ export function fitContext(options: ContextOptions, setup: PipelineSetup): Polic
     context.responseHeaders['x-ferry-context'] = header;
     context.log.context = header;
     return next(context);
-  };
+  }
 }
 
 /** Token counts can only exceed the window when the body has more bytes than the budget has tokens. */
