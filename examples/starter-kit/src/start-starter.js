@@ -71,7 +71,9 @@ export async function startStarter(settings, createApp) {
     app = createApp(options);
     await app.gateway.ready();
     server.on('request', app.listener);
-    server.listen(port, host);
+    // A burst of 1000 connections overflows Node's default backlog (511): the kernel drops the
+    // rest and clients retry after 1 s and 3 s. 4096 is Linux's usual `somaxconn` cap.
+    server.listen({ port, host, backlog: 4096 });
     await once(server, 'listening');
   } catch (error) {
     await app?.gateway.close();
