@@ -45,7 +45,10 @@ export const responses: Endpoint = ({ id, body, settings }) => {
       'response.output_item.added',
       `"output_index":0,"item":{"type":"message","id":"${messageId}","status":"in_progress","role":"assistant","content":[]}`,
     ),
-    event('response.content_part.added', `${inPart},"part":{"type":"output_text","text":"","annotations":[]}`),
+    event(
+      'response.content_part.added',
+      `${inPart},"part":{"type":"output_text","text":"","annotations":[]}`,
+    ),
   );
   for (const piece of pieces) {
     events.push(event('response.output_text.delta', `${inPart},"delta":${JSON.stringify(piece)}`));
