@@ -8,6 +8,8 @@ import {
   upstreamConnections,
 } from './server-handle.js';
 
+// Self-contained on purpose: the floor shares no code with Ferry (not even this header list),
+// or a change in Ferry would move the baseline it is judged against.
 const hopByHop = new Set([
   'connection',
   'keep-alive',
