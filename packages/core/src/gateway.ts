@@ -177,7 +177,11 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
             : newRequestId(),
         route: match.kind === 'route' ? match.route : placeholderRoute,
         startedAt,
-        signal: request.signal,
+        // Read on demand: the bridge creates the request's AbortController only when asked.
+        get signal() {
+          return request.signal;
+        },
+        onClientGone: request.onClientGone,
         body: undefined,
         bodyChanged: false,
         stream: false,

@@ -32,10 +32,10 @@ export async function handleNodeRequest(
   response: ServerResponse,
   extras: NodeRequestExtras = {},
 ): Promise<void> {
-  const controller = new AbortController();
+  const disconnect = new ClientDisconnect();
   // 'close' before the response ended means the client went away: stop the upstream now.
   response.once('close', () => {
-    if (!response.writableEnded) controller.abort();
+    if (!response.writableEnded) disconnect.happened();
   });
 
   const url = extras.url ?? request.url ?? '/';
@@ -47,7 +47,10 @@ export async function handleNodeRequest(
     headers: request.headers,
     body: undefined,
     parsedBody: undefined,
-    signal: controller.signal,
+    get signal() {
+      return disconnect.signal;
+    },
+    onClientGone: disconnect.listen,
     remoteAddress: request.socket.remoteAddress,
   };
 
@@ -79,6 +82,38 @@ export async function handleNodeRequest(
       },
       'the client stopped reading: its connection was closed to free the upstream connection',
     );
+  }
+}
+
+/**
+ * The client's disconnect, told two ways: an AbortSignal, created only when something reads it
+ * (an AbortController per request is measurable), and plain listeners for the forwarder, which
+ * would otherwise add and remove an EventTarget listener on every request.
+ */
+class ClientDisconnect {
+  #controller: AbortController | undefined;
+  #listeners: Array<() => void> | undefined;
+  #gone = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#gone) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  readonly listen = (listener: () => void): void => {
+    if (this.#gone) listener();
+    else (this.#listeners ??= []).push(listener);
+  };
+
+  happened(): void {
+    this.#gone = true;
+    this.#controller?.abort();
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }
 

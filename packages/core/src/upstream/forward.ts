@@ -40,7 +40,10 @@ export function createForwarder(basePath: string) {
         path,
         headers,
         body,
-        signal: context.signal,
+        onClientGone: context.onClientGone,
+        get signal() {
+          return context.signal;
+        },
       });
       context.log.upstreamStatus = answer.status;
       return answer;

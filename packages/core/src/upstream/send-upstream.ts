@@ -14,7 +14,10 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body: Uint8Array | undefined;
-  signal: AbortSignal;
+  /** Read only when `onClientGone` is absent: reading it may create an AbortController. */
+  readonly signal: AbortSignal;
+  /** The bridge's cheap disconnect hook (see `GatewayRequest.onClientGone`), preferred when set. */
+  onClientGone?: ((listener: () => void) => void) | undefined;
 }
 
 /**
@@ -28,33 +31,42 @@ export interface UpstreamRequest {
  */
 export function sendUpstream(dispatcher: Dispatcher, request: UpstreamRequest): Promise<UpstreamAnswer> {
   return new Promise((resolve, reject) => {
-    const { signal } = request;
     let abort: ((error: Error) => void) | undefined;
     let body: UpstreamBody | undefined;
     let settled = false;
+    let finished = false;
+    // With the bridge's hook there is no AbortSignal listener to add and remove per request.
+    const gone = request.onClientGone;
+    const signal = gone === undefined ? request.signal : undefined;
     const onAbort = () => {
-      const reason = signal.reason instanceof Error ? signal.reason : new Error('aborted');
+      if (finished) return;
+      const reason = signal?.reason instanceof Error ? signal.reason : new Error('The client went away.');
       if (abort !== undefined) abort(reason);
       else fail(reason);
     };
     const fail = (error: Error) => {
-      signal.removeEventListener('abort', onAbort);
+      finished = true;
+      signal?.removeEventListener('abort', onAbort);
       if (body !== undefined) body.fail(error);
       else if (!settled) {
         settled = true;
         reject(error);
       }
     };
-    if (signal.aborted) {
+    if (gone !== undefined) {
+      gone(onAbort);
+    } else if (signal?.aborted) {
       onAbort();
       return;
+    } else {
+      signal?.addEventListener('abort', onAbort, { once: true });
     }
-    signal.addEventListener('abort', onAbort, { once: true });
 
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abortRequest) {
         abort = abortRequest;
-        if (signal.aborted) abortRequest(signal.reason);
+        // Given up before the connection was there (the client left): release it at once.
+        if (finished) abortRequest(new Error('The client went away.'));
       },
       onHeaders(statusCode, rawHeaders, resume) {
         // 1xx (100-continue, 103 early hints) precede the real response.
@@ -73,7 +85,8 @@ export function sendUpstream(dispatcher: Dispatcher, request: UpstreamRequest): 
         return (body as UpstreamBody).push(chunk, resumeBody as () => void);
       },
       onComplete() {
-        signal.removeEventListener('abort', onAbort);
+        finished = true;
+        signal?.removeEventListener('abort', onAbort);
         body?.end();
       },
       onError(error) {

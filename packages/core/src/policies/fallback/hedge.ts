@@ -59,6 +59,8 @@ export function hedge(
         context: {
           ...context,
           signal: AbortSignal.any([context.signal, controller.signal]),
+          // This leg has a signal of its own: the forwarder must listen on it.
+          onClientGone: undefined,
           taps: [],
           responseHeaders: {},
           upstreamWaitMs: 0,
