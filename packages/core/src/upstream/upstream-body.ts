@@ -17,10 +17,11 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   #error: Error | undefined;
   #waiting: { resolve(result: IteratorResult<Uint8Array>): void; reject(error: Error): void } | undefined;
   #resume: (() => void) | undefined;
-  readonly #abort: (error: Error) => void;
+  readonly #exchange: { abort(error: Error): void };
 
-  constructor(abort: (error: Error) => void) {
-    this.#abort = abort;
+  /** `exchange.abort` releases the upstream request when the consumer stops early. */
+  constructor(exchange: { abort(error: Error): void }) {
+    this.#exchange = exchange;
   }
 
   /** From undici: a chunk arrived. Returns false to pause the upstream socket. */
@@ -81,7 +82,7 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   return(): Promise<IteratorResult<Uint8Array>> {
     if (!this.#ended && this.#error === undefined) {
       this.#error = new Error('The response body was not read to its end.');
-      this.#abort(this.#error);
+      this.#exchange.abort(this.#error);
     }
     this.#chunks.length = 0;
     return Promise.resolve({ value: undefined, done: true });
