@@ -104,8 +104,12 @@ class ClientDisconnect {
   }
 
   readonly listen = (listener: () => void): void => {
-    if (this.#gone) listener();
-    else (this.#listeners ??= []).push(listener);
+    if (this.#gone) {
+      listener();
+      return;
+    }
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
   };
 
   happened(): void {
