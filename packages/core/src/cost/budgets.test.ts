@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { send, startGatewayWithMock } from '../testing/index.js';
+import { eventually, send, startGatewayWithMock } from '../testing/index.js';
 import { createPriceTable } from './price-table.js';
 
 const messages = [{ role: 'user', content: 'Hi' }];
 // One cent per token in and out, so a single mock answer crosses a small budget.
 const prices = { 'gpt-4o-mini': { inputPerMillionUsd: 10_000, outputPerMillionUsd: 10_000 } };
 const adminKey = 'admin-key-0123456789';
-
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail('condition not reached');
-}
 
 for (const store of ['memory', 'redis'] as const) {
   describe(`budgets (${store})`, () => {

@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fromPieces, splitAt } from '../testing/index.js';
 import { eventStreamEvents } from './event-stream.js';
-
-async function* fromPieces(pieces: readonly Uint8Array[]) {
-  for (const piece of pieces) yield piece;
-}
 
 const collect = async (pieces: readonly Uint8Array[]) => {
   const events: string[] = [];
   for await (const event of eventStreamEvents(fromPieces(pieces))) events.push(Buffer.from(event).toString());
   return events;
-};
-
-const split = (bytes: Uint8Array, points: readonly number[]) => {
-  const pieces: Uint8Array[] = [];
-  let start = 0;
-  for (const point of [...points].sort((a, b) => a - b)) {
-    pieces.push(bytes.subarray(start, point));
-    start = point;
-  }
-  pieces.push(bytes.subarray(start));
-  return pieces;
 };
 
 const cutsOf = (bytes: Uint8Array) =>
@@ -62,7 +48,7 @@ describe('eventStreamEvents', () => {
         }),
         async ([bytes, cuts]) => {
           const whole = await collect([bytes]);
-          const pieces = await collect(split(bytes, cuts));
+          const pieces = await collect(splitAt(bytes, cuts));
           assert.deepEqual(pieces, whole);
           assert.equal(whole.join(''), bytes.toString());
         },
@@ -76,7 +62,7 @@ describe('eventStreamEvents', () => {
     const whole = await collect([bytes]);
     assert.equal(whole.length, 4);
     for (let point = 0; point <= bytes.byteLength; point++) {
-      assert.deepEqual(await collect(split(bytes, [point])), whole, `cut at ${point}`);
+      assert.deepEqual(await collect(splitAt(bytes, [point])), whole, `cut at ${point}`);
     }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fromPieces, splitAt } from '../testing/index.js';
 import { removeInjectedUsage } from './remove-injected-usage.js';
 
 const prefix = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini"';
@@ -24,25 +25,10 @@ const stream = (withUsage: boolean) =>
 const injected = Buffer.from(stream(true));
 const expected = stream(false);
 
-async function* fromPieces(pieces: readonly Uint8Array[]) {
-  for (const piece of pieces) yield piece;
-}
-
 const run = async (pieces: readonly Uint8Array[]) => {
   const out: Buffer[] = [];
   for await (const bytes of removeInjectedUsage(fromPieces(pieces))) out.push(Buffer.from(bytes));
   return Buffer.concat(out).toString();
-};
-
-const split = (bytes: Buffer, points: readonly number[]) => {
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const point of [...points].sort((a, b) => a - b)) {
-    pieces.push(bytes.subarray(start, point));
-    start = point;
-  }
-  pieces.push(bytes.subarray(start));
-  return pieces;
 };
 
 describe('removeInjectedUsage', () => {
@@ -59,7 +45,7 @@ describe('removeInjectedUsage', () => {
       fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: 0, max: injected.length }), { maxLength: 30 }),
         async (points) => {
-          assert.equal(await run(split(injected, points)), expected);
+          assert.equal(await run(splitAt(injected, points)), expected);
         },
       ),
       { numRuns: 300 },
@@ -68,7 +54,7 @@ describe('removeInjectedUsage', () => {
 
   it('gives the same bytes when cut at every single point', async () => {
     for (let point = 0; point <= injected.length; point++) {
-      assert.equal(await run(split(injected, [point])), expected, `cut at ${point}`);
+      assert.equal(await run(splitAt(injected, [point])), expected, `cut at ${point}`);
     }
   });
 });

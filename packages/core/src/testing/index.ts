@@ -1,4 +1,5 @@
 export { assertErrorAnswer, assertServerTiming } from './assertions.js';
+export { eventually } from './eventually.js';
 export {
   type GatewayServer,
   type GatewayWithMock,
@@ -16,3 +17,4 @@ export {
   splitRawResponse,
 } from './http.js';
 export { captureLogs, type LogCapture } from './log-capture.js';
+export { fromPieces, splitAt } from './pieces.js';

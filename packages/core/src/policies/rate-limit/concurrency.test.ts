@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { send, startGatewayWithMock } from '../../testing/index.js';
+import { eventually, send, startGatewayWithMock } from '../../testing/index.js';
 
 const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
-
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail('condition not reached');
-}
 
 describe('concurrent request limit', () => {
   it('holds the slot while a stream runs and releases it when the client leaves', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { type GatewayWithMock, send, startGatewayWithMock } from '../../testing/index.js';
+import { eventually, type GatewayWithMock, send, startGatewayWithMock } from '../../testing/index.js';
 import { countChatTokens } from '../../tokens/count-chat-tokens.js';
 import { encodingForModel } from '../../tokens/encodings.js';
 
@@ -33,15 +33,6 @@ async function streamUntilCut(
     text += parsed.choices?.[0]?.delta?.content ?? '';
   }
   return { text, cut };
-}
-
-/** Resolves once `check` passes; the settlement runs just after the response ends. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail('condition not reached');
 }
 
 for (const store of ['memory', 'redis'] as const) {
