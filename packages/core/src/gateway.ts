@@ -8,6 +8,7 @@ import { metricsSetup } from './metrics/metrics-setup.js';
 import { type GatewayOptions, type ResolvedOptions, resolveOptions, upstreamList } from './options.js';
 import { buildPolicies, type InternalRouteHandler } from './pipeline.js';
 import { compose } from './policies/compose.js';
+import { RequestContext } from './request-context.js';
 import { methodNotAllowed, routeNotFound } from './route-errors.js';
 import { createRouteTable, type Route } from './routes.js';
 import { createStores, type GatewayStores } from './stores/create-store.js';
@@ -169,32 +170,12 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       metrics?.started();
       const match = routes.match(request.method, request.path);
       const presentedId = request.headers['x-request-id'];
-      const context: GatewayContext = {
+      const context = new RequestContext(
         request,
-        requestId:
-          typeof presentedId === 'string' && requestIdPattern.test(presentedId)
-            ? presentedId
-            : newRequestId(),
-        route: match.kind === 'route' ? match.route : placeholderRoute,
+        typeof presentedId === 'string' && requestIdPattern.test(presentedId) ? presentedId : newRequestId(),
+        match.kind === 'route' ? match.route : placeholderRoute,
         startedAt,
-        // Read on demand: the bridge creates the request's AbortController only when asked.
-        get signal() {
-          return request.signal;
-        },
-        onClientGone: request.onClientGone,
-        body: undefined,
-        bodyChanged: false,
-        stream: false,
-        model: undefined,
-        client: undefined,
-        upstream: undefined,
-        upstreamWaitMs: 0,
-        responseHeaders: {},
-        taps: [],
-        transforms: [],
-        usage: undefined,
-        log: {},
-      };
+      );
       try {
         if (request.failure !== undefined) throw request.failure;
         if (match.kind === 'unknown') {

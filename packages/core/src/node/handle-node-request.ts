@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../gateway.js';
-import type { GatewayRequest } from '../types.js';
+import { BridgedRequest } from './bridged-request.js';
 import { readBody } from './read-body.js';
 import { writeResponse } from './write-response.js';
 
@@ -15,6 +15,7 @@ export interface NodeRequestExtras {
 }
 
 const encoder = new TextEncoder();
+const noExtras: NodeRequestExtras = {};
 
 /**
  * The one bridge from Node's `IncomingMessage`/`ServerResponse` to a gateway; Express, Koa
@@ -30,29 +31,13 @@ export async function handleNodeRequest(
   gateway: Gateway,
   request: IncomingMessage,
   response: ServerResponse,
-  extras: NodeRequestExtras = {},
+  extras: NodeRequestExtras = noExtras,
 ): Promise<void> {
-  const disconnect = new ClientDisconnect();
+  const gatewayRequest = new BridgedRequest(request, extras.url ?? request.url ?? '/');
   // 'close' before the response ended means the client went away: stop the upstream now.
   response.once('close', () => {
-    if (!response.writableEnded) disconnect.happened();
+    if (!response.writableEnded) gatewayRequest.clientGone();
   });
-
-  const url = extras.url ?? request.url ?? '/';
-  const queryAt = url.indexOf('?');
-  const gatewayRequest: GatewayRequest = {
-    method: request.method ?? 'GET',
-    path: queryAt === -1 ? url : url.slice(0, queryAt),
-    query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-    headers: request.headers,
-    body: undefined,
-    parsedBody: undefined,
-    get signal() {
-      return disconnect.signal;
-    },
-    onClientGone: disconnect.listen,
-    remoteAddress: request.socket.remoteAddress,
-  };
 
   if (!request.readableEnded && hasBody(request)) {
     try {
@@ -82,42 +67,6 @@ export async function handleNodeRequest(
       },
       'the client stopped reading: its connection was closed to free the upstream connection',
     );
-  }
-}
-
-/**
- * The client's disconnect, told two ways: an AbortSignal, created only when something reads it
- * (an AbortController per request is measurable), and plain listeners for the forwarder, which
- * would otherwise add and remove an EventTarget listener on every request.
- */
-class ClientDisconnect {
-  #controller: AbortController | undefined;
-  #listeners: Array<() => void> | undefined;
-  #gone = false;
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#gone) this.#controller.abort();
-    }
-    return this.#controller.signal;
-  }
-
-  readonly listen = (listener: () => void): void => {
-    if (this.#gone) {
-      listener();
-      return;
-    }
-    this.#listeners ??= [];
-    this.#listeners.push(listener);
-  };
-
-  happened(): void {
-    this.#gone = true;
-    this.#controller?.abort();
-    const listeners = this.#listeners;
-    this.#listeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }
 

@@ -41,9 +41,8 @@ export function createForwarder(basePath: string) {
         headers,
         body,
         onClientGone: context.onClientGone,
-        get signal() {
-          return context.signal;
-        },
+        // Not read when the bridge's hook is there: reading it may create an AbortController.
+        signal: context.onClientGone === undefined ? context.signal : undefined,
       });
       context.log.upstreamStatus = answer.status;
       return answer;

@@ -14,10 +14,10 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body: Uint8Array | undefined;
-  /** Read only when `onClientGone` is absent: reading it may create an AbortController. */
-  readonly signal: AbortSignal;
-  /** The bridge's cheap disconnect hook (see `GatewayRequest.onClientGone`), preferred when set. */
-  onClientGone?: ((listener: () => void) => void) | undefined;
+  /** The bridge's cheap disconnect hook (see `GatewayRequest.onClientGone`); one of the two is set. */
+  onClientGone: ((listener: () => void) => void) | undefined;
+  /** Listened on when there is no `onClientGone` (a hedged leg has a signal of its own). */
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -81,6 +81,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     const signal = request.signal;
     this.#signal = signal;
+    if (signal === undefined) return;
     if (signal.aborted) this.onAbort();
     else signal.addEventListener('abort', this.onAbort, { once: true });
   }
