@@ -34,6 +34,7 @@ Scenario
   --no-probe                 skip the probe
   --streams LIST             concurrent stream levels (default 1,100)
   --stream-duration S        seconds per stream level (default 5)
+  --stream-warmup N          untimed streams per connection before each level (default 2)
   --no-streams               skip stream timing
   --no-pin                   do not pin processes to cores with taskset
   --quick                    a few seconds, few connections: checks the set-up, not the figures
@@ -77,6 +78,7 @@ const options = {
   'no-probe': { type: 'boolean' },
   streams: { type: 'string' },
   'stream-duration': { type: 'string' },
+  'stream-warmup': { type: 'string' },
   'no-streams': { type: 'boolean' },
   'no-pin': { type: 'boolean' },
   quick: { type: 'boolean' },
@@ -179,6 +181,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliRequest> {
             concurrency:
               values.streams === undefined ? undefined : list(values.streams).map((level) => Number(level)),
             durationSeconds: numeric('stream-duration', values['stream-duration']),
+            warmupStreams: numeric('stream-warmup', values['stream-warmup']),
           }),
         };
   const connections = numeric('connections', values.connections) ?? base.connections ?? quick.connections;

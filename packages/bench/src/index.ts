@@ -31,4 +31,4 @@ export {
   type Targets,
 } from './scenario/scenario.js';
 export { requestFor, type Workload, type WorkloadName } from './scenario/workloads.js';
-export { measureStreams, type StreamTimingResult } from './streams/sse-timing.js';
+export { measureStreams, type StreamTimingOptions, type StreamTimingResult } from './streams/sse-timing.js';

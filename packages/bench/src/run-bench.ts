@@ -194,14 +194,13 @@ async function measureRound(
     for (const concurrency of scenario.streams.concurrency) {
       progress({ stage, arm: arm.name, phase: `streams x${concurrency}` });
       streams.push(
-        await measureStreams(
-          arm.url,
-          streamRequest(arm.headers),
+        await measureStreams(arm.url, streamRequest(arm.headers), {
           concurrency,
-          scenario.streams.durationSeconds,
-          scenario.timeoutSeconds,
-          arm.signing,
-        ),
+          durationSeconds: scenario.streams.durationSeconds,
+          warmupStreams: scenario.streams.warmupStreams,
+          timeoutSeconds: scenario.timeoutSeconds,
+          signing: arm.signing,
+        }),
       );
     }
   }

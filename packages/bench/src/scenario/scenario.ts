@@ -60,6 +60,8 @@ export interface StreamSettings {
   concurrency: number[];
   /** How long each level runs, per arm and round. */
   durationSeconds: number;
+  /** Untimed streams per connection before each level's timing starts (default 2). */
+  warmupStreams: number;
 }
 
 /** Latency at one connection: Ferry's own overhead without queueing noise. */
@@ -143,7 +145,9 @@ export function defineScenario(input: ScenarioInput = {}): Scenario {
     mock: { latencyMs: 50, chunks: 20, chunkIntervalMs: 10, ...input.mock },
     probe: input.probe === false ? false : { connections: 1, durationSeconds: 5, ...input.probe },
     streams:
-      input.streams === false ? false : { concurrency: [1, 100], durationSeconds: 5, ...input.streams },
+      input.streams === false
+        ? false
+        : { concurrency: [1, 100], durationSeconds: 5, warmupStreams: 2, ...input.streams },
     targets: { ...defaultTargets, ...input.targets },
     pin: input.pin ?? true,
     profile: input.profile,
@@ -249,6 +253,11 @@ function validateScenario(scenario: Scenario): void {
       'a non-empty list of positive integers',
     );
     check(positive(scenario.streams.durationSeconds), 'streams.durationSeconds', 'a positive number');
+    check(
+      Number.isInteger(scenario.streams.warmupStreams) && scenario.streams.warmupStreams >= 0,
+      'streams.warmupStreams',
+      'a non-negative integer',
+    );
   }
   check(Array.isArray(scenario.arms) && scenario.arms.length > 0, 'arms', 'at least one arm');
   const names = new Set<string>();

@@ -22,22 +22,41 @@ export interface StreamTimingResult {
 
 const done = Buffer.from('[DONE]');
 
+/** How one stream measurement runs. */
+export interface StreamTimingOptions {
+  /** Streams open at once, each on its own connection. */
+  concurrency: number;
+  /** Seconds of timed streams, after the warm-up. */
+  durationSeconds: number;
+  /**
+   * Untimed streams per connection first (default 2): the first one opens the connection and
+   * meets a cold streaming path in the system under test, right after a load phase of another
+   * kind; at one stream a round holds ~50 samples, so that one outlier would be its p99.
+   */
+  warmupStreams?: number | undefined;
+  /** Headers and body timeout per request, in seconds (default 30). */
+  timeoutSeconds?: number | undefined;
+  /** When the arm verifies signatures: the key every request is signed with. */
+  signing?: SigningKey | undefined;
+}
+
 /**
  * The bench's own server-sent events client (autocannon sees a response only as a whole):
  * `concurrency` loops each send a streaming request, time the first body byte and every gap
  * between chunks, read to the end, and start over until `durationSeconds` is up.
  *
  * @example
- * const result = await measureStreams('http://127.0.0.1:8787', streamRequest(), 1, 5);
+ * const result = await measureStreams('http://127.0.0.1:8787', streamRequest(), {
+ *   concurrency: 1,
+ *   durationSeconds: 5,
+ * });
  */
 export async function measureStreams(
   origin: string,
   shape: RequestShape,
-  concurrency: number,
-  durationSeconds: number,
-  timeoutSeconds = 30,
-  signing?: SigningKey,
+  options: StreamTimingOptions,
 ): Promise<StreamTimingResult> {
+  const { concurrency, durationSeconds, warmupStreams = 2, timeoutSeconds = 30, signing } = options;
   const pool = new Pool(origin, {
     connections: concurrency,
     pipelining: 1,
@@ -49,47 +68,57 @@ export async function measureStreams(
   const overheads = new SampleBuffer();
   let streams = 0;
   let errors = 0;
-  const deadline = performance.now() + durationSeconds * 1_000;
 
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      const sentAt = performance.now();
-      try {
-        const response = await pool.request({
-          method: shape.method as 'POST',
-          path: shape.path,
-          headers:
-            signing === undefined ? shape.headers : { ...shape.headers, ...signatureHeaders(signing, shape) },
-          body: shape.body,
-        });
-        const overhead = gatewayDuration(response.headers['server-timing']);
-        if (overhead !== undefined) overheads.push(overhead);
-        if (response.statusCode < 200 || response.statusCode >= 300) {
-          await response.body.dump();
-          errors++;
-          continue;
-        }
-        let last = 0;
-        let tail: Buffer = Buffer.alloc(0);
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
-          const now = performance.now();
+  const streamOnce = async (timed: boolean) => {
+    const sentAt = performance.now();
+    try {
+      const response = await pool.request({
+        method: shape.method as 'POST',
+        path: shape.path,
+        headers:
+          signing === undefined ? shape.headers : { ...shape.headers, ...signatureHeaders(signing, shape) },
+        body: shape.body,
+      });
+      const overhead = gatewayDuration(response.headers['server-timing']);
+      if (timed && overhead !== undefined) overheads.push(overhead);
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        await response.body.dump();
+        if (timed) errors++;
+        return;
+      }
+      let last = 0;
+      let tail: Buffer = Buffer.alloc(0);
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        const now = performance.now();
+        if (timed) {
           if (last === 0) ttfb.push(now - sentAt);
           else gaps.push(now - last);
-          last = now;
-          tail = chunk.byteLength >= 16 ? chunk : Buffer.concat([tail, chunk]).subarray(-16);
         }
-        if (tail.includes(done)) streams++;
-        else errors++;
-      } catch {
-        errors++;
-        // A refused or failing arm must not turn this loop into a busy spin.
-        await sleep(5);
+        last = now;
+        tail = chunk.byteLength >= 16 ? chunk : Buffer.concat([tail, chunk]).subarray(-16);
       }
+      if (!timed) return;
+      if (tail.includes(done)) streams++;
+      else errors++;
+    } catch {
+      if (timed) errors++;
+      // A refused or failing arm must not turn this loop into a busy spin.
+      await sleep(5);
     }
   };
 
   try {
-    await Promise.all(Array.from({ length: concurrency }, loop));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let index = 0; index < warmupStreams; index++) await streamOnce(false);
+      }),
+    );
+    const deadline = performance.now() + durationSeconds * 1_000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline) await streamOnce(true);
+      }),
+    );
   } finally {
     await pool.close();
   }
