@@ -24,6 +24,7 @@ Scenario
   --duration S               seconds per load phase (default 10)
   --requests N               requests per load phase instead of a duration
   --warmup S                 warm-up seconds per arm before round 1 (default 3)
+  --round-warmup S           unmeasured load per arm before each round's load phase (default 1)
   --rounds N                 interleaved rounds (default 3)
   --timeout S                request timeout (default 10)
   --latency-ms N             mock upstream latency to first byte (default 50)
@@ -68,6 +69,7 @@ const options = {
   duration: { type: 'string' },
   requests: { type: 'string' },
   warmup: { type: 'string' },
+  'round-warmup': { type: 'string' },
   rounds: { type: 'string' },
   timeout: { type: 'string' },
   'latency-ms': { type: 'string' },
@@ -129,6 +131,7 @@ export const quickScenario: ScenarioInput = {
   connections: 10,
   durationSeconds: 1,
   warmupSeconds: 0.5,
+  roundWarmupSeconds: 0,
   rounds: 2,
   probe: { connections: 1, durationSeconds: 0.5 },
   streams: { concurrency: [1, 4], durationSeconds: 0.5 },
@@ -216,6 +219,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliRequest> {
       durationSeconds: numeric('duration', values.duration),
       requests: numeric('requests', values.requests),
       warmupSeconds: numeric('warmup', values.warmup),
+      roundWarmupSeconds: numeric('round-warmup', values['round-warmup']),
       rounds: numeric('rounds', values.rounds),
       timeoutSeconds: numeric('timeout', values.timeout),
       pin: values['no-pin'] === true ? false : undefined,

@@ -92,17 +92,7 @@ export async function runBench(scenario: Scenario, options: RunOptions = {}): Pr
 
     const rounds = new Map<string, RoundResult[]>(running.map((arm) => [arm.name, []]));
     if (scenario.warmupSeconds > 0) {
-      for (const arm of running) {
-        progress({ stage: 'warm-up', arm: arm.name, phase: `load ${scenario.connections}c` });
-        await runLoad(arm.url, requestFor(scenario.workload, arm.headers), {
-          connections: scenario.connections,
-          durationSeconds: scenario.warmupSeconds,
-          timeoutSeconds: scenario.timeoutSeconds,
-          signing: arm.signing,
-          onTick: (responses) =>
-            progress({ stage: 'warm-up', arm: arm.name, phase: `load ${scenario.connections}c`, responses }),
-        });
-      }
+      for (const arm of running) await warmUp(scenario, arm, scenario.warmupSeconds, 'warm-up', progress);
     }
     for (let round = 1; round <= scenario.rounds; round++) {
       const stage = `round ${round}/${scenario.rounds}`;
@@ -154,6 +144,25 @@ export async function runBench(scenario: Scenario, options: RunOptions = {}): Pr
   }
 }
 
+/** Unmeasured load at the scenario's connections: JIT, pools, connections, heap sizes. */
+async function warmUp(
+  scenario: Scenario,
+  arm: RunningArm,
+  durationSeconds: number,
+  stage: string,
+  progress: ProgressListener,
+): Promise<void> {
+  const phase = `warm-up ${scenario.connections}c`;
+  progress({ stage, arm: arm.name, phase });
+  await runLoad(arm.url, requestFor(scenario.workload, arm.headers), {
+    connections: scenario.connections,
+    durationSeconds,
+    timeoutSeconds: scenario.timeoutSeconds,
+    signing: arm.signing,
+    onTick: (responses) => progress({ stage, arm: arm.name, phase, responses }),
+  });
+}
+
 async function measureRound(
   scenario: Scenario,
   arm: RunningArm,
@@ -162,6 +171,12 @@ async function measureRound(
   progress: ProgressListener,
 ): Promise<RoundResult> {
   const shape = requestFor(scenario.workload, arm.headers);
+  // In a run of many arms each one idles for minutes between its rounds, and V8's memory
+  // reducer shrinks its heap meanwhile: without this the round's first second would measure
+  // the recovery from idle, not the proxy.
+  if (scenario.roundWarmupSeconds > 0) {
+    await warmUp(scenario, arm, scenario.roundWarmupSeconds, stage, progress);
+  }
   const loadPhase = `load ${scenario.connections}c`;
   progress({ stage, arm: arm.name, phase: loadPhase });
   const before = await arm.usage();

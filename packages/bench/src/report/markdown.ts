@@ -9,7 +9,7 @@ export function runDescription(report: BenchReport): string[] {
   const { machine, scenario } = report;
   const phases = [
     scenario.requests === undefined ? `${scenario.durationSeconds} s` : `${scenario.requests} requests`,
-    `warm-up ${scenario.warmupSeconds} s`,
+    `warm-up ${scenario.warmupSeconds} s, then ${scenario.roundWarmupSeconds} s before each round`,
     `${scenario.rounds} interleaved rounds`,
   ];
   return [

@@ -15,6 +15,8 @@ test('defaults are the mission: 1000 connections, P99 < 800 ms, no errors or tim
   assert.equal(scenario.targets.timeouts, 0);
   assert.ok(scenario.arms.includes('node-floor') && scenario.arms.includes('nginx'));
   assert.equal(scenario.mock.latencyMs, 50);
+  assert.equal(scenario.roundWarmupSeconds, 1);
+  assert.equal(scenario.streams === false ? undefined : scenario.streams.warmupStreams, 2);
 });
 
 test('a bad scenario is refused with every bad field named', () => {
@@ -24,7 +26,8 @@ test('a bad scenario is refused with every bad field named', () => {
         connections: 0,
         rounds: 1.5,
         arms: ['direct', 'direct', 'squid' as never, { name: 'x', url: 'ftp://x' }],
-        streams: { concurrency: [] },
+        roundWarmupSeconds: -1,
+        streams: { concurrency: [], warmupStreams: 0.5 },
       }),
     (error: unknown) => {
       assert.ok(error instanceof ScenarioError);
@@ -34,7 +37,9 @@ test('a bad scenario is refused with every bad field named', () => {
         'arms[1]',
         'arms[2]',
         'arms[3].url',
+        'roundWarmupSeconds',
         'streams.concurrency',
+        'streams.warmupStreams',
       ]) {
         assert.match(error.message, new RegExp(`${field.replace(/[[\]]/g, '\\$&')}:`));
       }

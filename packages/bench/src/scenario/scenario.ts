@@ -86,6 +86,8 @@ export interface Scenario {
   requests?: number | undefined;
   /** Load run once per arm before the first round (JIT, pools, connections). */
   warmupSeconds: number;
+  /** Load run before each round's measured load phase, unmeasured: the arm was idle meanwhile. */
+  roundWarmupSeconds: number;
   /** Interleaved rounds: A B C, A B C, ... Figures are medians over rounds. */
   rounds: number;
   /** A request without an answer after this long counts as a timeout. */
@@ -140,6 +142,7 @@ export function defineScenario(input: ScenarioInput = {}): Scenario {
     durationSeconds: input.durationSeconds ?? 10,
     requests: input.requests,
     warmupSeconds: input.warmupSeconds ?? 3,
+    roundWarmupSeconds: input.roundWarmupSeconds ?? 1,
     rounds: input.rounds ?? 3,
     timeoutSeconds: input.timeoutSeconds ?? 10,
     mock: { latencyMs: 50, chunks: 20, chunkIntervalMs: 10, ...input.mock },
@@ -226,6 +229,7 @@ function validateScenario(scenario: Scenario): void {
     'a positive integer',
   );
   check(nonNegative(scenario.warmupSeconds), 'warmupSeconds', 'a non-negative number');
+  check(nonNegative(scenario.roundWarmupSeconds), 'roundWarmupSeconds', 'a non-negative number');
   check(Number.isInteger(scenario.rounds) && scenario.rounds > 0, 'rounds', 'a positive integer');
   check(positive(scenario.timeoutSeconds), 'timeoutSeconds', 'a positive number');
   check(nonNegative(scenario.mock.latencyMs), 'mock.latencyMs', 'a non-negative number');
