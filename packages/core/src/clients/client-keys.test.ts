@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createGateway } from '../gateway.js';
-import { startSecureGateway } from '../security/secure-gateway.js';
-import { assertErrorAnswer, captureLogs, type GatewayWithMock, send } from '../testing/index.js';
+import {
+  assertErrorAnswer,
+  captureLogs,
+  type GatewayWithMock,
+  send,
+  startGatewayWithMock,
+} from '../testing/index.js';
 import type { GatewayContext } from '../types.js';
 import { createClientDirectory, modelAllowed } from './client-directory.js';
 
@@ -70,7 +75,7 @@ describe('client keys through the gateway', () => {
   const seen: GatewayContext['client'][] = [];
   const logs = captureLogs('info');
   before(async () => {
-    ferry = await startSecureGateway({
+    ferry = await startGatewayWithMock({
       logger: logs.logger,
       clientKeys: ['sk-legacy-list-key'],
       clients: [

@@ -9,9 +9,10 @@ import {
   rawExchange,
   send,
   startGatewayServer,
+  startGatewayWithMock,
   startRawUpstream,
 } from '../testing/index.js';
-import { startSecureGateway, testSigningSecret } from './secure-gateway.js';
+import { testSigningSecret } from './test-secrets.js';
 
 const canary = 'sk-upstream-CANARY-5f0c2b9e7d41a3';
 const clientCanary = 'sk-client-CANARY-88e1d0';
@@ -23,7 +24,7 @@ const seen = (answer: ReadResponse) => `${answer.status} ${JSON.stringify(answer
 describe('canary: the upstream key appears nowhere but upstream', () => {
   it('not in logs, metrics or responses, across successes, rejections and failures', async () => {
     const logs = captureLogs('trace');
-    const ferry = await startSecureGateway(
+    const ferry = await startGatewayWithMock(
       {
         logger: logs.logger,
         upstream: { url: 'http://placeholder.invalid/v1', apiKey: canary },

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { type GatewayWithMock, send } from '../testing/index.js';
-import { startSecureGateway } from './secure-gateway.js';
+import { type GatewayWithMock, send, startGatewayWithMock } from '../testing/index.js';
 
 // The Responses API and legacy completions through a real gateway and the mock upstream.
 const sampleList = fileURLToPath(new URL('../filter/fixtures/sample-words.txt', import.meta.url));
@@ -33,11 +32,11 @@ describe('content filter: Responses API and completions answers', () => {
   let masking: GatewayWithMock;
   let stopping: GatewayWithMock;
   before(async () => {
-    masking = await startSecureGateway(
+    masking = await startGatewayWithMock(
       { contentFilter: { wordLists: [sampleList], request: 'block', response: 'mask' } },
       { chunks: 17 },
     );
-    stopping = await startSecureGateway(
+    stopping = await startGatewayWithMock(
       { contentFilter: { wordLists: [sampleList], request: 'block', response: 'stop' } },
       { chunks: 40, chunkIntervalMs: 2 },
     );

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { assertErrorAnswer, captureLogs, type GatewayWithMock, send } from '../testing/index.js';
-import { startSecureGateway } from './secure-gateway.js';
+import {
+  assertErrorAnswer,
+  captureLogs,
+  type GatewayWithMock,
+  send,
+  startGatewayWithMock,
+} from '../testing/index.js';
 
 const sampleList = fileURLToPath(new URL('../filter/fixtures/sample-words.txt', import.meta.url));
 const answerText = '好的。这段回答里有违禁词，还有 a BadWord in English, 然后继续说完。';
@@ -19,10 +24,10 @@ describe('content filter: requests', () => {
   let blocking: GatewayWithMock;
   let masking: GatewayWithMock;
   before(async () => {
-    blocking = await startSecureGateway({
+    blocking = await startGatewayWithMock({
       contentFilter: { wordLists: [sampleList], request: 'block', response: 'off' },
     });
-    masking = await startSecureGateway({
+    masking = await startGatewayWithMock({
       contentFilter: { wordLists: [sampleList], request: 'mask', response: 'off' },
     });
   });
@@ -83,11 +88,11 @@ describe('content filter: answers', () => {
   const logs = captureLogs('info');
   before(async () => {
     const mockOptions = { content: answerText, chunks: 17 };
-    ferry = await startSecureGateway(
+    ferry = await startGatewayWithMock(
       { contentFilter: { wordLists: [sampleList], request: 'block', response: 'mask' }, logger: logs.logger },
       mockOptions,
     );
-    stopping = await startSecureGateway(
+    stopping = await startGatewayWithMock(
       { contentFilter: { wordLists: [sampleList], request: 'block', response: 'stop' } },
       { ...mockOptions, chunks: 40, chunkIntervalMs: 2 },
     );

@@ -6,8 +6,8 @@ import {
   rawExchange,
   send,
   splitRawResponse,
+  startGatewayWithMock,
 } from '../testing/index.js';
-import { startSecureGateway } from './secure-gateway.js';
 
 const limit = 512 * 1024;
 const chatPath = '/v1/chat/completions';
@@ -19,7 +19,7 @@ const rawRequest = (headLines: string[], body = '') =>
 describe('hostile input', () => {
   let ferry: GatewayWithMock;
   before(async () => {
-    ferry = await startSecureGateway({ maxBodyBytes: limit });
+    ferry = await startGatewayWithMock({ maxBodyBytes: limit });
   });
   after(() => ferry.close());
 

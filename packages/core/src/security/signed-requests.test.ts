@@ -10,8 +10,9 @@ import {
   rawExchange,
   send,
   splitRawResponse,
+  startGatewayWithMock,
 } from '../testing/index.js';
-import { rotatedSigningSecret, startSecureGateway, testSigningSecret } from './secure-gateway.js';
+import { rotatedSigningSecret, testSigningSecret } from './test-secrets.js';
 
 const keyId = 'coze-plugin';
 const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: '你好' }] });
@@ -49,7 +50,7 @@ describe('signed requests', () => {
   let ferry: GatewayWithMock;
   const logs = captureLogs('info');
   before(async () => {
-    ferry = await startSecureGateway({ ...signingOptions(), logger: logs.logger });
+    ferry = await startGatewayWithMock({ ...signingOptions(), logger: logs.logger });
   });
   after(() => ferry.close());
 
@@ -260,7 +261,7 @@ async function concurrentReplays(ferry: GatewayWithMock) {
 
 describe('concurrent replays: 50 copies at once, exactly one passes', () => {
   it('with the memory nonce store', async () => {
-    const ferry = await startSecureGateway(signingOptions());
+    const ferry = await startGatewayWithMock(signingOptions());
     try {
       await concurrentReplays(ferry);
     } finally {
@@ -270,7 +271,7 @@ describe('concurrent replays: 50 copies at once, exactly one passes', () => {
 
   it('with the Redis nonce store (SET NX PX)', async () => {
     const prefix = `ferry-test:${process.pid}:${Date.now()}:`;
-    const ferry = await startSecureGateway({
+    const ferry = await startGatewayWithMock({
       ...signingOptions(),
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: prefix },
     });
@@ -298,7 +299,7 @@ describe('concurrent replays: 50 copies at once, exactly one passes', () => {
 describe('nonce store down', () => {
   it('fails closed by default: 503 nonce_store_unavailable, nothing upstream', async () => {
     // Nothing listens on port 1: every Redis command fails at once (offline queue off).
-    const ferry = await startSecureGateway({ ...signingOptions(), redis: { url: 'redis://127.0.0.1:1' } });
+    const ferry = await startGatewayWithMock({ ...signingOptions(), redis: { url: 'redis://127.0.0.1:1' } });
     try {
       const answer = await sendSigned(ferry, '/v1/chat/completions', sign('/v1/chat/completions'));
       assertErrorAnswer(answer, 503, 'nonce_store_unavailable');
@@ -310,7 +311,7 @@ describe('nonce store down', () => {
   });
 
   it('fails open when configured, still checking the signature', async () => {
-    const ferry = await startSecureGateway({
+    const ferry = await startGatewayWithMock({
       ...signingOptions({ onNonceStoreFailure: 'accept' }),
       redis: { url: 'redis://127.0.0.1:1' },
     });
@@ -327,7 +328,7 @@ describe('nonce store down', () => {
 
 describe('signing alongside client keys', () => {
   it('with required: false, unsigned requests need a client key and signed ones need none', async () => {
-    const ferry = await startSecureGateway({
+    const ferry = await startGatewayWithMock({
       ...signingOptions({ required: false }),
       clientKeys: ['sk-legacy-key'],
     });
