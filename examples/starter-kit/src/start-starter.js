@@ -90,7 +90,7 @@ export async function startStarter(settings, createApp) {
   print(`Ferry gateway listening on ${origin}/v1 (use it as the OpenAI baseURL)`);
   if (mock) print(`No FERRY_UPSTREAM_URL set: started the mock upstream in-process at ${mock.url}`);
   else print(`Forwarding to ${upstreamList(options)}`);
-  const { clientKeys, clients } = gateway.options;
+  const { clientKeys = [], clients = [] } = options;
   print(curlExample(origin, clientKeys.length > 0 || clients.length > 0));
 
   const shutdownGraceMs = settings.shutdownGraceMs ?? 10_000;

@@ -1,22 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { createClientDirectory, scrubClientKeys } from './clients/client-directory.js';
 import { errorBody, type GatewayError, toGatewayError } from './errors.js';
+import { GatewayEvents } from './events/gateway-events.js';
+import type { FeatureSetup, GatewayExtensions, InternalRouteHandler } from './feature.js';
+import { builtInFeatures } from './features.js';
 import { createLogger } from './logger.js';
-import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
-import { metricsSetup } from './metrics/metrics-setup.js';
-import { type GatewayOptions, type ResolvedOptions, resolveOptions, upstreamList } from './options.js';
-import { buildPolicies, type InternalRouteHandler } from './pipeline.js';
-import { compose } from './policies/compose.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { type GatewayOptions, resolveOptions, upstreamList } from './options.js';
+import { composeStages } from './policies/compose.js';
+import { RateLimitExceededError } from './policies/rate-limit/rate-limit-error.js';
 import { RequestContext } from './request-context.js';
 import { methodNotAllowed, routeNotFound } from './route-errors.js';
 import { createRouteTable, type Route } from './routes.js';
 import { createStores, type GatewayStores } from './stores/create-store.js';
-import { relayBody } from './streaming/relay.js';
-import { createUsageTap } from './streaming/usage-tap.js';
-import type { GatewayContext, GatewayRequest, GatewayResponse, Usage } from './types.js';
+import { type ResponseSettlement, settleResponse } from './streaming/settle-response.js';
+import type { GatewayContext, GatewayRequest, GatewayResponse, Upstream } from './types.js';
 import { createForwarder } from './upstream/forward.js';
-import { createUpstream, type Upstream } from './upstream/upstream.js';
+import { createUpstream } from './upstream/upstream.js';
 
 /** A running gateway: framework-agnostic, driven by the Node bridge or by any caller. */
 export interface Gateway {
@@ -24,11 +25,18 @@ export interface Gateway {
   handle(request: GatewayRequest): Promise<GatewayResponse>;
   /** True for paths inside the gateway's API base; adapters pass everything else on. */
   owns(path: string): boolean;
-  readonly options: ResolvedOptions;
+  /** The API base the gateway owns inside its mount (`/v1`). */
+  readonly basePath: string;
+  /** Largest request body accepted (the bridge enforces it while reading). */
+  readonly maxBodyBytes: number;
+  /** Longest wait for a client that stopped reading (the bridge enforces it while writing). */
+  readonly clientStallTimeoutMs: number;
   readonly logger: Logger;
-  readonly upstreams: readonly Upstream[];
-  /** Shared state (memory, or Redis when `redis` is configured). */
-  readonly stores: GatewayStores;
+  /**
+   * Every fact about requests and the gateway, typed: `gateway.events.on('fallback', ...)`.
+   * The same events go to `diagnostics_channel` as `ferry:<name>`.
+   */
+  readonly events: GatewayEvents;
   /** Prometheus metrics when `metrics` is configured (for a host app's own `/metrics`), else undefined. */
   readonly metrics: GatewayMetrics | undefined;
   /** Resolves when the gateway's connections (Redis) are up; a starter awaits it before listening. */
@@ -43,6 +51,16 @@ const requestIdPrefix = `${randomBytes(6).toString('base64url')}-`;
 let requestCounter = 0;
 const newRequestId = () => requestIdPrefix + (++requestCounter).toString(36);
 const placeholderRoute: Route = { name: 'unknown', method: 'GET', path: '', json: false };
+
+/** @internal What tests and Ferry's own packages may inspect; not part of the public surface. */
+export interface GatewayInternals {
+  upstreams: readonly Upstream[];
+  stores: GatewayStores;
+}
+const internals = new WeakMap<Gateway, GatewayInternals>();
+/** @internal */
+export const gatewayInternals = (gateway: Gateway): GatewayInternals =>
+  internals.get(gateway) as GatewayInternals;
 
 /**
  * Creates a gateway from options, validated once here.
@@ -59,59 +77,96 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const logger = createLogger(options.logger);
   const routes = createRouteTable(options.basePath, options.allowedPaths);
   const upstreams = upstreamList(options).map((upstream) => createUpstream(upstream, options));
+  const clients = createClientDirectory(options.clientKeys, options.clients);
+  // Hashed now: from here on the options hold only digests of the client keys.
+  scrubClientKeys(options);
 
-  if (options.clientKeys.length === 0 && options.clients.length === 0 && options.signing?.required !== true) {
+  if (clients.keyCount === 0 && options.signing?.required !== true) {
     logger.warn('no client keys configured: the gateway accepts every caller (set clientKeys)');
   }
   const stores = createStores(options.redis);
   const closers: Array<() => Promise<void> | void> = [];
-  // Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), answered outside the pipeline.
-  const internalRoutes = new Map<string, InternalRouteHandler>();
-  const addInternalRoute = (method: 'GET' | 'POST', path: string, handler: InternalRouteHandler) => {
-    internalRoutes.set(`${method} ${options.basePath}${path}`, handler);
-  };
-  // Off unless configured: a gateway without `metrics` runs no metric code at all.
-  const metricsOptions = options.metrics;
-  const metrics = metricsOptions && createGatewayMetrics(metricsOptions, metricsSetup(options));
-  if (metrics !== undefined && metricsOptions?.path) {
-    const adminKey = metricsOptions.adminKey ?? options.usageEndpoint?.adminKey;
-    if (adminKey === undefined)
-      logger.warn('the metrics endpoint answers without an admin key (set metrics.adminKey)');
-    addInternalRoute('GET', metricsOptions.path, createMetricsEndpoint(metrics.exposed, adminKey));
-  }
-  const policies = buildPolicies({
+  const gateway = {} as Gateway;
+  const events = new GatewayEvents(gateway, (error, name) =>
+    logger.error({ err: error, event: name }, 'a gateway event listener threw'),
+  );
+  const setup: FeatureSetup = {
     options,
     logger,
     upstreams,
     stores,
+    events,
+    clients,
     onClose: (close) => closers.push(close),
-    addInternalRoute,
-    metrics,
-  });
-  const forward = createForwarder(options.basePath);
-  const pipeline = compose(policies, metrics === undefined ? forward : metrics.timeFirstByte(forward));
+  };
+
+  // Features, in list order; their policies are composed by stage (stages.ts), embedders' first.
+  const staged = options.policies.map(({ stage, policy }) => ({ stage, policy }));
+  // Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), answered outside the pipeline.
+  const internalRoutes = new Map<string, InternalRouteHandler>();
+  const provided: Partial<GatewayExtensions> = {};
+  for (const feature of builtInFeatures) {
+    const contribution = feature.setup(setup);
+    if (contribution === undefined) continue;
+    for (const [stage, policy] of Object.entries(contribution.policies ?? {})) {
+      if (!feature.stages.includes(stage as never))
+        throw new Error(`Ferry feature "${feature.name}" added a policy at undeclared stage "${stage}"`);
+      if (policy !== undefined) staged.push({ stage: stage as never, policy });
+    }
+    for (const route of contribution.routes ?? [])
+      internalRoutes.set(`${route.method} ${options.basePath}${route.path}`, route.handler);
+    Object.assign(provided, contribution.provides);
+  }
+  const pipeline = composeStages(staged, createForwarder(options.basePath, events));
 
   const onUsage = options.onUsage;
-  // The callback is the embedding service's code: its failure must not cut a finished answer.
-  const reportUsage = (usage: Usage, context: GatewayContext) => {
-    if (onUsage === undefined) return;
-    try {
-      onUsage(usage, context);
-    } catch (error) {
-      logger.error({ requestId: context.requestId, err: error }, 'onUsage callback threw');
-    }
+  const infoLogging = logger.isLevelEnabled('info');
+  const settlement: ResponseSettlement = {
+    events,
+    // Usage is read only when someone uses it: the log line, `onUsage`, an event listener
+    // (metrics), or a policy that settles against it (token limits, budgets).
+    wantsUsage: (context) =>
+      onUsage !== undefined ||
+      infoLogging ||
+      context.taps.length > 0 ||
+      (context as RequestContext).settleListeners !== undefined ||
+      events.wants('request:end'),
+    settled(context, status, error, overheadMs) {
+      const durationMs = performance.now() - context.startedAt;
+      const usage = context.usage;
+      if (usage !== undefined && onUsage !== undefined) {
+        // The callback is the embedding service's code: its failure must not cut a finished answer.
+        try {
+          onUsage(usage, context);
+        } catch (thrown) {
+          logger.error({ requestId: context.requestId, err: thrown }, 'onUsage callback threw');
+        }
+      }
+      if (error instanceof RateLimitExceededError && events.wants('limit:rejected'))
+        events.emit('limit:rejected', { context, limit: error.limit });
+      if (events.wants('request:end'))
+        events.emit('request:end', { context, status, error, usage, durationMs, overheadMs });
+      logRequest(context, status, error, durationMs);
+    },
   };
-  const logRequest = (context: GatewayContext, status: number, error: GatewayError | undefined) => {
-    metrics?.ended(context, status, error);
+
+  const logRequest = (
+    context: GatewayContext,
+    status: number,
+    error: GatewayError | undefined,
+    durationMs: number,
+  ) => {
     if (!logger.isLevelEnabled(error === undefined ? 'info' : 'warn')) return;
-    const fields = context.log;
-    fields.requestId = context.requestId;
-    fields.method = context.request.method;
-    fields.path = context.request.path;
-    fields.route = context.route.name;
-    fields.status = status;
-    fields.durationMs = round(performance.now() - context.startedAt);
-    fields.upstreamMs = round(context.upstreamWaitMs);
+    const fields: Record<string, unknown> = {
+      requestId: context.requestId,
+      method: context.request.method,
+      path: context.request.path,
+      route: context.route.name,
+      status,
+      durationMs: round(durationMs),
+      upstreamMs: round(context.upstreamWaitMs),
+    };
+    context.record.logFields(fields);
     if (context.usage !== undefined) fields.usage = context.usage;
     if (error !== undefined) {
       fields.error = error.code;
@@ -121,53 +176,17 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     }
   };
 
-  // Usage is read only when someone uses it: the log line, `onUsage`, metrics, or a policy
-  // that observes this response (token limits, budgets settle against it).
-  const wantsUsage = (context: GatewayContext) =>
-    onUsage !== undefined ||
-    metrics !== undefined ||
-    context.taps.length > 0 ||
-    logger.isLevelEnabled('info');
-
-  const finish = (context: GatewayContext, response: GatewayResponse, error?: GatewayError) => {
-    const headers = response.headers;
-    Object.assign(headers, context.responseHeaders);
-    headers['x-request-id'] = context.requestId;
-    const overheadMs = performance.now() - context.startedAt - context.upstreamWaitMs;
-    headers['server-timing'] = `gateway;dur=${round(overheadMs)}`;
-    metrics?.overhead(overheadMs);
-    const body = response.body;
-    if (body === undefined || body instanceof Uint8Array) {
-      logRequest(context, response.status, error);
-      return response;
-    }
-    if (context.route.json && response.status < 400 && wantsUsage(context)) {
-      // First, so every other tap's `end` already sees `context.usage`.
-      context.taps.unshift(createUsageTap(context, (usage) => reportUsage(usage, context)));
-    }
-    const eventStream = headers['content-type']?.startsWith('text/event-stream') === true;
-    let relayed: AsyncIterable<Uint8Array> = relayBody(body, context, eventStream, (failure) =>
-      logRequest(context, response.status, failure),
-    );
-    if (context.transforms.length > 0) {
-      delete headers['content-length'];
-      for (const transform of context.transforms) relayed = transform(relayed);
-    }
-    response.body = relayed;
-    return response;
-  };
-
-  return {
-    options,
+  Object.assign(gateway, {
+    basePath: options.basePath,
+    maxBodyBytes: options.maxBodyBytes,
+    clientStallTimeoutMs: options.clientStallTimeoutMs,
     logger,
-    upstreams,
-    stores,
-    metrics: metrics?.exposed,
+    events,
+    metrics: provided.metrics,
     owns: routes.owns,
-    ready: () => stores.ready(options.redis?.connectTimeoutMs ?? 5_000),
-    async handle(request) {
+    ready: () => stores.ready(),
+    async handle(request: GatewayRequest): Promise<GatewayResponse> {
       const startedAt = performance.now();
-      metrics?.started();
       const match = routes.match(request.method, request.path);
       const presentedId = request.headers['x-request-id'];
       const context = new RequestContext(
@@ -176,19 +195,25 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
         match.kind === 'route' ? match.route : placeholderRoute,
         startedAt,
       );
+      if (events.wants('request:start')) events.emit('request:start', { context });
       try {
         if (request.failure !== undefined) throw request.failure;
         if (match.kind === 'unknown') {
           const internal = internalRoutes.get(`${request.method} ${request.path}`);
           if (internal === undefined) throw routeNotFound(request);
-          return finish(context, await internal(request));
+          return settleResponse(settlement, context, await internal(request), undefined);
         }
         if (match.kind === 'wrong-method') throw methodNotAllowed(request, match.allowed);
-        return finish(context, await pipeline(context));
+        return settleResponse(settlement, context, await pipeline(context), undefined);
       } catch (thrown) {
         const error = toGatewayError(thrown);
         const headers: Record<string, string> = { 'content-type': 'application/json', ...error.headers };
-        return finish(context, { status: error.status, headers, body: errorBody(error) }, error);
+        return settleResponse(
+          settlement,
+          context,
+          { status: error.status, headers, body: errorBody(error) },
+          error,
+        );
       }
     },
     async close() {
@@ -196,7 +221,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       await Promise.all(upstreams.map((upstream) => upstream.pool.close()));
       await stores.close();
     },
-  };
+  } satisfies Gateway);
+  internals.set(gateway, { upstreams, stores });
+  return gateway;
 }
 
 const round = (milliseconds: number) => Math.round(milliseconds * 100) / 100;

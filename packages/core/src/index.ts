@@ -1,9 +1,19 @@
 export type { ClientLimits, ClientOptions } from './clients/client-options.js';
 export { expandEnvironment, loadConfigFile } from './config/load-config-file.js';
 export { optionsFromEnvironment } from './config/options-from-environment.js';
+export type { BudgetsOptions, ModelPrice, UsageEndpointOptions } from './cost/cost-options.js';
 export { createPriceTable, defaultPrices } from './cost/price-table.js';
 export { createSpendLedger, type PeriodUsage, type SpendLedger } from './cost/spend-ledger.js';
 export { type ErrorType, errorBody, errorEvent, GatewayError, toGatewayError } from './errors.js';
+export {
+  diagnosticsChannelName,
+  type GatewayEventListener,
+  type GatewayEventMap,
+  type GatewayEventName,
+  GatewayEvents,
+} from './events/gateway-events.js';
+export type { FallbackStep, RequestRecord } from './events/request-record.js';
+export type { Stage, StagedPolicy } from './feature.js';
 export {
   type ContentRule,
   type ContentScanner,
@@ -14,15 +24,6 @@ export {
 export type { ContentFilterOptions } from './filter/filter-options.js';
 export { readWordLists } from './filter/word-lists.js';
 export { createGateway, type Gateway } from './gateway.js';
-export type {
-  BudgetsOptions,
-  ContextOptions,
-  InputLimitsOptions,
-  LimitsOptions,
-  ModelPrice,
-  PacingOptions,
-  UsageEndpointOptions,
-} from './governance-options.js';
 export type { GatewayMetrics } from './metrics/gateway-metrics.js';
 export type { MetricsOptions } from './metrics/metrics-options.js';
 export {
@@ -32,9 +33,12 @@ export {
   resolveOptions,
   type UpstreamOptions,
 } from './options.js';
-export type { InternalRouteHandler, PipelineSetup } from './pipeline.js';
 export { presentedKey } from './policies/authenticate.js';
 export { compose } from './policies/compose.js';
+export type { ContextOptions } from './policies/fit-context/context-options.js';
+export type { InputLimitsOptions } from './policies/input-limits-options.js';
+export type { LimitsOptions } from './policies/rate-limit/limits-options.js';
+export type { PacingOptions } from './policies/upstream-pacing/pacing-options.js';
 export { knownRoutes, type Route } from './routes.js';
 export {
   bodySha256,
@@ -51,6 +55,7 @@ export {
   type VerifySignatureOptions,
   verifySignature,
 } from './signing/verify-signature.js';
+export { stages } from './stages.js';
 export { createStores, type GatewayStores } from './stores/create-store.js';
 export { createMemoryStore } from './stores/memory-store.js';
 export { createRedisClient, createRedisStore, waitForRedis } from './stores/redis-store.js';
@@ -77,6 +82,7 @@ export type {
   Policy,
   ResponseBody,
   ResponseTap,
+  SettleListener,
   Usage,
 } from './types.js';
 export type { Upstream } from './upstream/upstream.js';

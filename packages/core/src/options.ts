@@ -1,50 +1,39 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { clientSchema } from './clients/client-options.js';
+import { invalidOptions } from './config/options-error.js';
+import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
+import { budgetsSchema, pricesSchema, usageEndpointSchema } from './cost/cost-options.js';
 import { contentFilterOptionsSchema } from './filter/filter-options.js';
-import {
-  budgetsSchema,
-  contextSchema,
-  inputLimitsSchema,
-  limitsSchema,
-  pacingSchema,
-  pricesSchema,
-  usageEndpointSchema,
-} from './governance-options.js';
 import { metricsOptionsSchema } from './metrics/metrics-options.js';
-import {
-  breakerSchema,
-  fallbackSchema,
-  retrySchema,
-  upstreamResilienceFields,
-} from './resilience-options.js';
+import { breakerSchema } from './policies/breaker/breaker-options.js';
+import { fallbackSchema } from './policies/fallback/fallback-options.js';
+import { contextSchema } from './policies/fit-context/context-options.js';
+import { inputLimitsSchema } from './policies/input-limits-options.js';
+import { limitsSchema } from './policies/rate-limit/limits-options.js';
+import { retrySchema } from './policies/retry/retry-options.js';
+import { requestStreamUsageOption } from './policies/stream-usage/stream-usage-options.js';
+import { pacingSchema } from './policies/upstream-pacing/pacing-options.js';
 import { allowedPathPattern } from './routes.js';
 import { signingOptionsSchema } from './signing/signing-options.js';
-import type { GatewayContext, Usage } from './types.js';
+import { type Stage, stages } from './stages.js';
+import type { GatewayContext, Policy, Usage } from './types.js';
+import { type ResolvedUpstreamOptions, upstreamSchema } from './upstream/upstream-options.js';
 
-const milliseconds = z.number().int().nonnegative();
-const positiveInteger = z.number().int().positive();
+export { GatewayOptionsError } from './config/options-error.js';
+export type { ResolvedUpstreamOptions, UpstreamOptions } from './upstream/upstream-options.js';
 
-const upstreamSchema = z.strictObject({
-  /** Name shown in logs and the `x-ferry-upstream` header. */
-  name: z.string().min(1).default('default'),
-  /** The API base, as for the openai client: `https://api.openai.com/v1`. */
-  url: z.url({ protocol: /^https?$/ }),
-  /** Injected as `Authorization: Bearer <apiKey>`; never logged, never sent to clients. */
-  apiKey: z.string().min(1).optional(),
-  /** Extra headers sent upstream on every request (e.g. `OpenAI-Organization`). */
-  headers: z.record(z.string(), z.string()).default({}),
-  connections: positiveInteger.optional(),
-  connectTimeoutMs: milliseconds.optional(),
-  firstByteTimeoutMs: milliseconds.optional(),
-  idleTimeoutMs: milliseconds.optional(),
-  keepAliveTimeoutMs: milliseconds.optional(),
-  ...upstreamResilienceFields,
+/** An embedder's policy at a named stage (see `Stage`). */
+const stagedPolicySchema = z.strictObject({
+  stage: z.enum(stages),
+  policy: functionOf<Policy>('policy'),
 });
 
-const functionOf = <T>(label: string) =>
-  z.custom<T>((value) => typeof value === 'function', { message: `${label} must be a function` });
-
+/**
+ * Every option `createGateway` takes. The core's own fields are here; each feature's fields
+ * come from the options file in its folder (listed in docs/architecture.md, "Features").
+ * Defaults are stated once, in these schemas; policy code never repeats them.
+ */
 export const gatewayOptionsSchema = z
   .strictObject({
     /** One upstream (shorthand for `upstreams: [upstream]`). */
@@ -93,12 +82,8 @@ export const gatewayOptionsSchema = z
      * is then closed, which frees the upstream connection held behind it. 0 turns it off.
      */
     clientStallTimeoutMs: milliseconds.default(300_000),
-    /**
-     * Ask the upstream for `stream_options.include_usage` so usage is known for every stream;
-     * the extra usage chunk is removed again when the client did not ask for it.
-     */
-    requestStreamUsage: z.boolean().default(false),
-    /** A pino logger, or pino options (`{ level: 'silent' }` in tests), or false for none. */
+    requestStreamUsage: requestStreamUsageOption,
+    /** A pino logger, or pino options (`{ level: 'silent' }` in tests), or `false` for no logging at all. */
     logger: z
       .union([z.literal(false), z.custom<Logger>((value) => isPinoLogger(value)), z.looseObject({})])
       .optional(),
@@ -120,7 +105,7 @@ export const gatewayOptionsSchema = z
     breaker: breakerSchema.optional(),
     /** The fallback chain, hedging and the degraded answer (see docs/resilience.md). */
     fallback: fallbackSchema.optional(),
-    /** Called once per request when its token usage is known. */
+    /** Called once per request when its token usage is known (the upstream's report, or an estimate for a cut stream). */
     onUsage: functionOf<(usage: Usage, context: GatewayContext) => void>('onUsage').optional(),
     /** Rate limits per client key, tenant or IP (see docs/governance.md). Off when left out. */
     limits: limitsSchema.optional(),
@@ -138,6 +123,11 @@ export const gatewayOptionsSchema = z
     usageEndpoint: usageEndpointSchema.optional(),
     /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
     metrics: metricsOptionsSchema.optional(),
+    /**
+     * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
+     * stage: `[{ stage: 'route', policy: myRouter }]`.
+     */
+    policies: z.array(stagedPolicySchema).default([]),
   })
   .refine((options) => options.upstream !== undefined || (options.upstreams?.length ?? 0) > 0, {
     message: 'configure at least one upstream (`upstream` or `upstreams`)',
@@ -150,17 +140,9 @@ function isPinoLogger(value: unknown): value is Logger {
 
 /** The options `createGateway` accepts (defaults filled in for the missing ones). */
 export type GatewayOptions = z.input<typeof gatewayOptionsSchema>;
-export type UpstreamOptions = z.input<typeof upstreamSchema>;
+/** The options after validation, with every default filled in. */
 export type ResolvedOptions = z.output<typeof gatewayOptionsSchema>;
-export type ResolvedUpstreamOptions = z.output<typeof upstreamSchema>;
-
-/** Thrown at construction when options are wrong; the message names each bad field. */
-export class GatewayOptionsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GatewayOptionsError';
-  }
-}
+export type { Stage };
 
 /**
  * Validates options once, at construction, and fills in defaults.
@@ -171,11 +153,7 @@ export class GatewayOptionsError extends Error {
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const result = gatewayOptionsSchema.safeParse(options);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(options)';
-    return `${field}: ${issue.message}`;
-  });
-  throw new GatewayOptionsError(`Invalid Ferry options — ${problems.join('; ')}`);
+  throw invalidOptions(result.error.issues.map((issue) => [issue.path.join('.'), issue.message] as const));
 }
 
 /** The upstream list, with the `upstream` shorthand folded in. */

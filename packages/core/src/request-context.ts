@@ -1,3 +1,4 @@
+import { RequestRecord } from './events/request-record.js';
 import type { Route } from './routes.js';
 import type {
   BodyTransform,
@@ -6,9 +7,10 @@ import type {
   GatewayRequest,
   JsonObject,
   ResponseTap,
+  SettleListener,
+  Upstream,
   Usage,
 } from './types.js';
-import type { Upstream } from './upstream/upstream.js';
 
 /**
  * The gateway's per-request context as a class rather than an object literal: a literal with a
@@ -33,7 +35,13 @@ export class RequestContext implements GatewayContext {
   taps: ResponseTap[] = [];
   transforms: BodyTransform[] = [];
   usage: Usage | undefined = undefined;
-  log: Record<string, unknown> = {};
+  record: RequestRecord = new RequestRecord();
+  /** @internal Read by the gateway's settle point only. */
+  settleListeners: SettleListener[] | undefined = undefined;
+  /** @internal Set by the gateway's settle point: a request settles once. */
+  settled = false;
+  /** @internal A signal of its own (a hedged leg); otherwise the request's. */
+  ownSignal: AbortSignal | undefined = undefined;
 
   constructor(request: GatewayRequest, requestId: string, route: Route, startedAt: number) {
     this.request = request;
@@ -45,6 +53,32 @@ export class RequestContext implements GatewayContext {
 
   /** The request's own signal, read on demand: the bridge creates its AbortController only when asked. */
   get signal(): AbortSignal {
-    return this.request.signal;
+    return this.ownSignal ?? this.request.signal;
   }
+
+  onSettle(listener: SettleListener): void {
+    if (this.settleListeners === undefined) this.settleListeners = [listener];
+    else this.settleListeners.push(listener);
+  }
+}
+
+/**
+ * A copy of `context` for one leg of a hedged request: its own signal, taps, headers and
+ * record, so the legs never write each other's state; the winner's is adopted afterwards.
+ * Settle listeners stay with the request itself.
+ */
+export function legContext(context: GatewayContext, signal: AbortSignal): GatewayContext {
+  const leg = new RequestContext(context.request, context.requestId, context.route, context.startedAt);
+  leg.ownSignal = signal;
+  // This leg has a signal of its own: the forwarder must listen on it.
+  leg.onClientGone = undefined;
+  leg.body = context.body;
+  leg.bodyChanged = context.bodyChanged;
+  leg.stream = context.stream;
+  leg.model = context.model;
+  leg.client = context.client;
+  leg.upstream = context.upstream;
+  leg.usage = context.usage;
+  leg.onSettle = (listener) => context.onSettle(listener);
+  return leg;
 }

@@ -1,7 +1,25 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Pool } from 'undici';
 import type { ClientLimits } from './clients/client-options.js';
+import type { GatewayError } from './errors.js';
+import type { RequestRecord } from './events/request-record.js';
 import type { Route } from './routes.js';
-import type { Upstream } from './upstream/upstream.js';
+
+/** A configured upstream at run time: its one undici pool and what every request to it needs. */
+export interface Upstream {
+  readonly name: string;
+  /** `https://api.openai.com` */
+  readonly origin: string;
+  /** The API base path without a trailing slash, e.g. `/v1` (may be empty). */
+  readonly basePath: string;
+  /** `Bearer <key>`, prepared once; undefined when the upstream needs no key. */
+  readonly authorization: string | undefined;
+  /** Configured extra headers, lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly firstByteTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly pool: Pool;
+}
 
 /** A response body: whole bytes, or a stream of byte chunks relayed as they arrive. */
 export type ResponseBody = Uint8Array | AsyncIterable<Uint8Array>;
@@ -84,6 +102,17 @@ export interface ResponseTap {
 /** Changes a response body on its way out (a stream filter, a format adapter). */
 export type BodyTransform = (source: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
 
+/**
+ * Called once when the request settles: its body was relayed to the end, failed, or the client
+ * left, or there was no body. `usage` is the upstream's report or, for a cut stream, a local
+ * estimate; `failure` is set when the answer did not complete.
+ */
+export type SettleListener = (
+  usage: Usage | undefined,
+  failure: GatewayError | undefined,
+  status: number,
+) => void;
+
 /** Per-request state shared by the policies. One object, allocated once per request. */
 export interface GatewayContext {
   readonly request: GatewayRequest;
@@ -117,8 +146,14 @@ export interface GatewayContext {
   /** Rewrites of the response body on its way to the client, applied in order after the taps. */
   transforms: BodyTransform[];
   usage: Usage | undefined;
-  /** Fields for the one log line of this request (keys never go here). */
-  log: Record<string, unknown>;
+  /** The typed facts of this request: its log line, headers and metrics are read from it. */
+  record: RequestRecord;
+  /**
+   * Runs `listener` once when the request settles, whatever the path (upstream answer,
+   * synthesised answer, error) and however it ended. The one place to release or settle
+   * what a policy reserved.
+   */
+  onSettle(listener: SettleListener): void;
 }
 
 /** A step of the pipeline: given the rest of the pipeline, answer the request. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GatewayOptionsError } from '../options.js';
+import { invalidOption } from '../config/options-error.js';
+
 import type { ClientIdentity } from '../types.js';
 import type { ResolvedClientOptions } from './client-options.js';
 
@@ -12,6 +13,8 @@ export interface ClientDirectory {
   /** The identity a signing key id stands for: the named client's, or a bare one. */
   signer(keyId: string, clientId: string | undefined): ClientIdentity;
   hasClient(clientId: string): boolean;
+  /** The key ids of the plain `clientKeys` (for the usage endpoint's listing). */
+  plainKeyIds(): readonly string[];
 }
 
 const digestPrefix = 'sha256:';
@@ -45,16 +48,18 @@ export function createClientDirectory(
   const add = (configured: string, client: ResolvedClientOptions | undefined, field: string) => {
     const digest = digestOf(configured);
     if (byDigest.has(digest)) {
-      throw new GatewayOptionsError(`Invalid Ferry options — ${field}: the same key is configured twice`);
+      throw invalidOption(field, 'the same key is configured twice');
     }
     byDigest.set(digest, Object.freeze(identityOf(keyIdOf(digest), client)));
   };
+  const plainKeyIds: string[] = [];
   clientKeys.forEach((key, index) => {
     add(key, undefined, `clientKeys.${index}`);
+    plainKeyIds.push(keyIdOf(digestOf(key)));
   });
   clients.forEach((client, clientIndex) => {
     if (byId.has(client.id)) {
-      throw new GatewayOptionsError(`Invalid Ferry options — clients.${clientIndex}.id: duplicate id`);
+      throw invalidOption(`clients.${clientIndex}.id`, 'duplicate id');
     }
     byId.set(client.id, client);
     client.keys.forEach((key, index) => {
@@ -71,7 +76,21 @@ export function createClientDirectory(
       return identityOf(keyId, client);
     },
     hasClient: (clientId) => byId.has(clientId),
+    plainKeyIds: () => plainKeyIds,
   };
+}
+
+/**
+ * Replaces every client key in resolved options by its `sha256:` digest, in place, once the
+ * directory holds them: a host app that logs or dumps the options then holds no client key.
+ *
+ * @example
+ * scrubClientKeys(options); // options.clientKeys: ['sha256:9f86…']
+ */
+export function scrubClientKeys(options: { clientKeys: string[]; clients: Array<{ keys: string[] }> }): void {
+  const scrub = (key: string) => (key.startsWith(digestPrefix) ? key : `${digestPrefix}${keyDigest(key)}`);
+  options.clientKeys = options.clientKeys.map(scrub);
+  for (const client of options.clients) client.keys = client.keys.map(scrub);
 }
 
 function identityOf(keyId: string, client: ResolvedClientOptions | undefined): ClientIdentity {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const positiveInteger = z.number().int().positive();
+import { positiveInteger } from '../config/schema-helpers.js';
 
 /** Limits attached to a client; the admission stages read them from `context.client.limits`. */
 export const clientLimitsSchema = z.strictObject({

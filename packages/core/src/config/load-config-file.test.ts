@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createGateway } from '../gateway.js';
+import { createGateway, gatewayInternals } from '../gateway.js';
 import { GatewayOptionsError } from '../options.js';
 import { expandEnvironment, loadConfigFile } from './load-config-file.js';
 
@@ -39,7 +39,7 @@ describe('loadConfigFile', () => {
       requestStreamUsage: true,
     });
     const gateway = createGateway({ ...options, logger: false });
-    assert.equal(gateway.upstreams[0]?.authorization, 'Bearer sk-up');
+    assert.equal(gatewayInternals(gateway).upstreams[0]?.authorization, 'Bearer sk-up');
     await gateway.close();
   });
 

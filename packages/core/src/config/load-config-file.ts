@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type GatewayOptions, GatewayOptionsError } from '../options.js';
+import type { GatewayOptions } from '../options.js';
+import { GatewayOptionsError, invalidOption } from './options-error.js';
 
 const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -13,7 +14,7 @@ export function expandEnvironment(value: unknown, environment: NodeJS.ProcessEnv
     return value.replace(reference, (_, name: string) => {
       const resolved = environment[name];
       if (resolved === undefined) {
-        throw new GatewayOptionsError(`Invalid Ferry options — ${path || '(root)'}: \${${name}} is not set`);
+        throw invalidOption(path || '(root)', `\${${name}} is not set`);
       }
       return resolved;
     });

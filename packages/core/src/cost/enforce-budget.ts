@@ -1,7 +1,8 @@
 import { GatewayError } from '../errors.js';
-import type { BudgetLimits, BudgetsOptions, ModelPrice } from '../governance-options.js';
-import { afterResponse } from '../tokens/usage-after-response.js';
+import type { GatewayEvents } from '../events/gateway-events.js';
+import { StoreHealth } from '../events/store-health.js';
 import type { GatewayContext, Policy } from '../types.js';
+import type { BudgetLimits, BudgetsOptions, ModelPrice } from './cost-options.js';
 import { createPriceTable } from './price-table.js';
 import type { SpendLedger } from './spend-ledger.js';
 
@@ -37,7 +38,15 @@ export function enforceBudget(
   prices: Readonly<Record<string, ModelPrice>>,
   ledger: SpendLedger,
   tenantHeader: string,
+  events?: GatewayEvents,
 ): Policy {
+  const health = new StoreHealth(events, 'spend');
+  const announce = (context: GatewayContext, level: 'soft' | 'hard', subject: string) => {
+    if (events?.wants('budget') !== true) return;
+    const separator = subject.indexOf(':');
+    const scope = subject.slice(0, separator) === 'tenant' ? 'tenant' : 'key';
+    events.emit('budget', { context, level, scope, id: subject.slice(separator + 1) });
+  };
   const costOf = createPriceTable(prices);
   const limitsOf = (subject: string): BudgetLimits | undefined => {
     if (budgets === undefined) return undefined;
@@ -58,11 +67,23 @@ export function enforceBudget(
         hasDaily ? ledger.spend(subject, 'day') : 0,
         hasMonthly ? ledger.spend(subject, 'month') : 0,
       ]);
-      if (limits.dailyUsd !== undefined && day >= limits.dailyUsd) throw quotaExceeded(subject, 'daily');
-      if (limits.monthlyUsd !== undefined && month >= limits.monthlyUsd)
-        throw quotaExceeded(subject, 'monthly');
-      if (limits.softDailyUsd !== undefined && day >= limits.softDailyUsd) soft = true;
-      if (limits.softMonthlyUsd !== undefined && month >= limits.softMonthlyUsd) soft = true;
+      const hardPeriod =
+        limits.dailyUsd !== undefined && day >= limits.dailyUsd
+          ? 'daily'
+          : limits.monthlyUsd !== undefined && month >= limits.monthlyUsd
+            ? 'monthly'
+            : undefined;
+      if (hardPeriod !== undefined) {
+        announce(context, 'hard', subject);
+        throw quotaExceeded(subject, hardPeriod);
+      }
+      if (
+        (limits.softDailyUsd !== undefined && day >= limits.softDailyUsd) ||
+        (limits.softMonthlyUsd !== undefined && month >= limits.softMonthlyUsd)
+      ) {
+        soft = true;
+        announce(context, 'soft', subject);
+      }
     }
     if (!soft) return;
     const requested = context.model;
@@ -75,7 +96,7 @@ export function enforceBudget(
     context.model = cheaper;
     context.bodyChanged = true;
     context.responseHeaders['x-ferry-budget'] = `soft-limit; model=${requested}->${cheaper}`;
-    context.log.budget = 'soft-limit';
+    context.record.budget = 'soft-limit';
   };
 
   return (next) => async (context) => {
@@ -84,19 +105,21 @@ export function enforceBudget(
     if (subjects.length === 0) return next(context);
     try {
       await check(context, subjects);
+      health.ok();
     } catch (error) {
       if (error instanceof GatewayError) throw error;
+      health.failed((error as { code?: string }).code ?? 'error');
       if (budgets?.onStoreFailure === 'closed') {
         throw new GatewayError('budget_store_unavailable', 503, 'Budgets cannot be checked; retry shortly.', {
           headers: { 'retry-after': '1' },
           cause: error,
         });
       }
-      context.log.budgetStore = 'unavailable';
+      context.record.budgetStore = 'unavailable';
     }
     const response = await next(context);
-    afterResponse(context, response, (usage) => {
-      if (usage === undefined || response.status >= 400) return;
+    context.onSettle((usage, _failure, status) => {
+      if (usage === undefined || status >= 400) return;
       const { usd } = costOf(context.model, usage);
       void ledger
         .record(subjects, {

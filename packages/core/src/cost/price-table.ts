@@ -1,6 +1,6 @@
-import type { ModelPrice } from '../governance-options.js';
 import { lookupByPrefix } from '../tokens/context-windows.js';
 import type { Usage } from '../types.js';
+import type { ModelPrice } from './cost-options.js';
 
 const price = (input: number, cachedInput: number | undefined, output: number): ModelPrice => ({
   inputPerMillionUsd: input,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GatewayOptionsError } from '../options.js';
+import { invalidOption } from '../config/options-error.js';
 
 /**
  * Reads word-list files: UTF-8, one word or phrase per line; blank lines and lines starting
@@ -15,8 +15,9 @@ export function readWordLists(files: readonly string[]): string[] {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new GatewayOptionsError(
-        `Invalid Ferry options — contentFilter.wordLists.${index}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      throw invalidOption(
+        `contentFilter.wordLists.${index}`,
+        `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
     for (const line of text.split(/\r?\n/)) {

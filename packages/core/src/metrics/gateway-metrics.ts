@@ -1,9 +1,9 @@
 import { type Counter, collectDefaultMetrics, type Histogram, Registry } from 'prom-client';
-import type { GatewayError } from '../errors.js';
-import type { BreakerRegistry } from '../policies/breaker/breaker-registry.js';
+import type { GatewayEventMap } from '../events/gateway-events.js';
+import type { FallbackStep } from '../events/request-record.js';
 import { RateLimitExceededError } from '../policies/rate-limit/rate-limit-error.js';
 import { knownRoutes, type Route } from '../routes.js';
-import type { GatewayContext, Handler } from '../types.js';
+import type { GatewayContext } from '../types.js';
 import { boundedLabel } from './bounded-label.js';
 import { DeferredCount } from './deferred-count.js';
 import { createMetricSet, type MetricSet } from './metric-set.js';
@@ -26,21 +26,19 @@ export interface GatewayMetrics {
   render(): Promise<string>;
 }
 
-/** What the gateway and its policies call to record; one per gateway. */
+/** The recording calls, one per gateway event the metrics derive from (metrics-feature.ts subscribes them). */
 export interface MetricsRecorder {
   readonly exposed: GatewayMetrics;
   /** A request entered `handle`. */
   started(): void;
-  /** The request's log point: its body ended, failed, or there was none. */
-  ended(context: GatewayContext, status: number, error: GatewayError | undefined): void;
-  /** The Server-Timing figure, in milliseconds. */
-  overhead(milliseconds: number): void;
-  /** Wraps the forwarder to time each attempt's response headers. */
-  timeFirstByte(forward: Handler): Handler;
-  /** The retry policy is about to send again (to `context.upstream`). */
-  retried(context: GatewayContext): void;
-  /** Breaker states are read at scrape time from these registries. */
-  watchBreakers(breakers: BreakerRegistry): void;
+  /** The request settled: its body ended, failed, or there was none. */
+  ended(event: GatewayEventMap['request:end']): void;
+  /** An attempt's response headers arrived (time to first byte). */
+  attempted(event: GatewayEventMap['attempt']): void;
+  /** The retry policy is about to send again. */
+  retried(event: GatewayEventMap['retry']): void;
+  /** A circuit changed state; the gauge is computed from these at scrape time. */
+  breakerChanged(event: GatewayEventMap['breaker']): void;
 }
 
 /** What the metrics need to know about the gateway's configuration. */
@@ -48,7 +46,7 @@ export interface MetricsSetup {
   upstreamNames: readonly string[];
   /** Model names from the options: always labelled as themselves. */
   modelNames: Iterable<string>;
-  /** Configured keys: never a label value, even when a caller sends one as `model`. */
+  /** SHA-256 digests (hex) of the configured keys: never a label value, even when a caller sends one as `model`. */
   secrets: ReadonlySet<string>;
 }
 
@@ -78,7 +76,8 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
   const registry = new Registry();
   const upstreamNames = new Set(setup.upstreamNames);
   if (settings.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: settings.prefix });
-  const breakerRegistries: BreakerRegistry[] = [];
+  // Circuit name → state value, kept from the breaker events; the gauge takes the worst per upstream.
+  const circuits = new Map<string, { upstream: string; value: number }>();
   // The per-request counters, handed to prom-client when it collects.
   const requestCounts: DeferredCount[] = [];
   const tokenCounts: DeferredCount[] = [];
@@ -100,11 +99,8 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
       // Read at scrape time: state changes cost nothing on the request path.
       breakerState: () => {
         const worst = new Map<string, number>();
-        for (const breakers of breakerRegistries) {
-          for (const [name, state] of Object.entries(breakers.states())) {
-            const upstream = breakerUpstream(name, upstreamNames);
-            worst.set(upstream, Math.max(worst.get(upstream) ?? 0, breakerValue[state]));
-          }
+        for (const { upstream, value } of circuits.values()) {
+          worst.set(upstream, Math.max(worst.get(upstream) ?? 0, value));
         }
         for (const upstream of upstreamNames) set.breakerState.labels(upstream).set(worst.get(upstream) ?? 0);
       },
@@ -154,26 +150,20 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
     for (const upstream of upstreamNames) seriesFor(route, route.name, route.method, upstream);
   }
 
-  const recordFallbacks = (context: GatewayContext, header: string) => {
-    const passed = header.split(', ');
-    // Served by a later upstream (or the degraded answer): every entry is a move. A final
+  const recordFallbacks = (context: GatewayContext, passed: readonly FallbackStep[]) => {
+    // Served by a later upstream (or the degraded answer): every step is a move. A final
     // failure lists the last upstream too, which had nothing to fall back to.
-    const moves = context.log.fallback !== undefined ? passed.length : passed.length - 1;
+    const moves = context.record.fellBack ? passed.length : passed.length - 1;
     for (let index = 0; index < moves; index++) {
-      const entry = passed[index] as string;
-      const separator = entry.lastIndexOf(':');
-      set.fallbacks.inc({
-        from: upstreamLabel(entry.slice(0, separator)),
-        reason: codeLabel(entry.slice(separator + 1)),
-      });
+      const step = passed[index] as FallbackStep;
+      set.fallbacks.inc({ from: upstreamLabel(step.upstream), reason: codeLabel(step.reason) });
     }
   };
 
   const recordTokens = (context: GatewayContext, upstream: string) => {
     const usage = context.usage;
     if (usage === undefined) return;
-    const mapped = context.log.upstreamModel;
-    const model = modelLabel(typeof mapped === 'string' ? mapped : context.model);
+    const model = modelLabel(context.record.upstreamModel ?? context.model);
     let byModel = tokensOf.get(upstream);
     if (byModel === undefined) {
       byModel = new Map();
@@ -203,8 +193,9 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
     started() {
       set.inFlight.inc();
     },
-    ended(context, status, error) {
+    ended({ context, status, error, overheadMs }) {
       set.inFlight.dec();
+      set.overhead.observe(overheadMs / 1_000);
       const route = context.route;
       const matched = route.name !== 'unknown';
       const method = matched
@@ -212,7 +203,7 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
         : httpMethods.has(context.request.method)
           ? context.request.method
           : 'other';
-      const upstream = context.log.degraded === true ? 'degraded' : upstreamLabel(context.upstream?.name);
+      const upstream = context.record.degraded ? 'degraded' : upstreamLabel(context.upstream?.name);
       const series = seriesFor(matched ? route : method, route.name, method, upstream);
       let requests = series.byStatus.get(status);
       if (requests === undefined) {
@@ -225,8 +216,8 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
       requests.pending++;
       series.duration.observe((performance.now() - context.startedAt) / 1_000);
       if (context.usage !== undefined) recordTokens(context, upstream);
-      const fallback = context.responseHeaders['x-ferry-fallback'];
-      if (fallback !== undefined) recordFallbacks(context, fallback);
+      const fallbacks = context.record.fallbacks;
+      if (fallbacks !== undefined) recordFallbacks(context, fallbacks);
       if (error === undefined) return;
       const code = codeLabel(error.code);
       let errors = errorsOf.get(code);
@@ -237,22 +228,17 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
       errors.inc();
       if (error instanceof RateLimitExceededError) rateLimitedOf.get(error.limit)?.inc();
     },
-    overhead(milliseconds) {
-      set.overhead.observe(milliseconds / 1_000);
+    attempted({ upstream, status, durationMs }) {
+      if (status !== undefined) firstByteOf(upstreamLabel(upstream)).observe(durationMs / 1_000);
     },
-    timeFirstByte(forward) {
-      return async (context) => {
-        const sentAt = performance.now();
-        const response = await forward(context);
-        firstByteOf(upstreamLabel(context.upstream?.name)).observe((performance.now() - sentAt) / 1_000);
-        return response;
-      };
+    retried({ upstream }) {
+      retriesOf(upstreamLabel(upstream)).inc();
     },
-    retried(context) {
-      retriesOf(upstreamLabel(context.upstream?.name)).inc();
-    },
-    watchBreakers(breakers) {
-      breakerRegistries.push(breakers);
+    breakerChanged({ circuit, state }) {
+      circuits.set(circuit, {
+        upstream: breakerUpstream(circuit, upstreamNames),
+        value: breakerValue[state],
+      });
     },
   };
 }

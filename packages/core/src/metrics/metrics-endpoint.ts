@@ -1,4 +1,4 @@
-import type { InternalRouteHandler } from '../pipeline.js';
+import type { InternalRouteHandler } from '../feature.js';
 import { adminKeyCheck } from '../policies/admin-key.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 

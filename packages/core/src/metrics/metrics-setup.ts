@@ -1,3 +1,4 @@
+import { keyDigest } from '../clients/client-directory.js';
 import { type ResolvedOptions, upstreamList } from '../options.js';
 import type { MetricsSetup } from './gateway-metrics.js';
 
@@ -17,7 +18,7 @@ export function metricsSetup(options: ResolvedOptions): MetricsSetup {
     ...options.clients.flatMap((client) => client.allowedModels ?? []),
   ]);
   for (const model of models) if (model.includes('*')) models.delete(model);
-  const secrets = new Set<string>([
+  const configured = [
     ...options.clientKeys,
     ...options.clients.flatMap((client) => client.keys),
     ...upstreams.flatMap((upstream) => [
@@ -27,6 +28,12 @@ export function metricsSetup(options: ResolvedOptions): MetricsSetup {
     ]),
     ...(options.metrics?.adminKey === undefined ? [] : [options.metrics.adminKey]),
     ...(options.usageEndpoint === undefined ? [] : [options.usageEndpoint.adminKey]),
-  ]);
+  ];
+  // Held as digests: the metrics keep no key in memory (client keys arrive here as digests).
+  const secrets = new Set(
+    configured.map((secret) =>
+      secret.startsWith('sha256:') ? secret.slice(7).toLowerCase() : keyDigest(secret),
+    ),
+  );
   return { upstreamNames: upstreams.map((upstream) => upstream.name), modelNames: models, secrets };
 }

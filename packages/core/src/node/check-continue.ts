@@ -28,7 +28,7 @@ export function createCheckContinueHandler(
   app: RequestListener,
   { prefix = '' }: CheckContinueOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const limit = gateway.options.maxBodyBytes;
+  const limit = gateway.maxBodyBytes;
   const refusal = errorBody(bodyTooLarge(limit));
   return (request, response) => {
     const declared = request.headers['content-length'];

@@ -41,7 +41,7 @@ export async function handleNodeRequest(
 
   if (!request.readableEnded && hasBody(request)) {
     try {
-      gatewayRequest.body = await readBody(request, gateway.options.maxBodyBytes);
+      gatewayRequest.body = await readBody(request, gateway.maxBodyBytes);
     } catch (failure) {
       gatewayRequest.failure = failure;
       // The rest of an oversized body is not worth reading: close the connection after answering.
@@ -57,13 +57,13 @@ export async function handleNodeRequest(
     await discard(answer.body);
     return;
   }
-  const outcome = await writeResponse(response, answer, gateway.options.clientStallTimeoutMs);
+  const outcome = await writeResponse(response, answer, gateway.clientStallTimeoutMs);
   if (outcome === 'stalled') {
     gateway.logger.warn(
       {
         requestId: answer.headers['x-request-id'],
         code: 'client_stalled',
-        timeoutMs: gateway.options.clientStallTimeoutMs,
+        timeoutMs: gateway.clientStallTimeoutMs,
       },
       'the client stopped reading: its connection was closed to free the upstream connection',
     );

@@ -57,8 +57,8 @@ export function authenticate(keys: readonly string[] | ClientDirectory): Policy 
     const identity = directory.identify(key);
     if (identity === undefined) throw new GatewayError('invalid_api_key', 401, 'Incorrect API key provided.');
     context.client = identity;
-    context.log.client = identity.clientId ?? identity.keyId;
-    if (identity.clientId !== undefined) context.log.keyId = identity.keyId;
+    context.record.client = identity.clientId ?? identity.keyId;
+    if (identity.clientId !== undefined) context.record.keyId = identity.keyId;
     return next(context);
   };
 }

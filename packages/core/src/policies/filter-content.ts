@@ -1,3 +1,4 @@
+import type { GatewayEventMap, GatewayEvents } from '../events/gateway-events.js';
 import { filterAnswer } from '../filter/answer-filter.js';
 import { createContentScanner } from '../filter/content-scanner.js';
 import { filterEventStream } from '../filter/event-stream-filter.js';
@@ -23,7 +24,7 @@ const answerRoutes = new Set(['chat.completions', 'completions', 'responses']);
  * @example
  * policies.push(filterContent({ wordLists: ['words.txt'], words: [], rules: [], request: 'block', response: 'mask' }));
  */
-export function filterContent(options: ResolvedContentFilterOptions): Policy {
+export function filterContent(options: ResolvedContentFilterOptions, events?: GatewayEvents): Policy {
   const scanner = createContentScanner({
     words: [...options.words, ...readWordLists(options.wordLists)],
     rules: options.rules,
@@ -38,13 +39,12 @@ export function filterContent(options: ResolvedContentFilterOptions): Policy {
       try {
         outcome = filterRequestBody(body, scanner, requestAction);
       } catch (error) {
-        context.log.contentFilter = 'request blocked';
+        note(context, 'request blocked', [], events);
         throw error;
       }
       if (outcome.masked) {
         context.bodyChanged = true;
-        context.log.contentFilter = 'request masked';
-        context.log.contentRules = [...new Set(outcome.matched)];
+        note(context, 'request masked', [...new Set(outcome.matched)], events);
       }
     }
     const response = await next(context);
@@ -54,7 +54,8 @@ export function filterContent(options: ResolvedContentFilterOptions): Policy {
     const answer = response.body;
     if (answer === undefined || answer instanceof Uint8Array) return response;
     const contentType = response.headers['content-type'] ?? '';
-    const onMatch = (action: AnswerAction, matched: readonly string[]) => noteMatch(context, action, matched);
+    const onMatch = (action: AnswerAction, matched: readonly string[]) =>
+      note(context, action === 'stop' ? 'answer stopped' : 'answer masked', matched, events);
     if (contentType.startsWith('text/event-stream')) {
       const filterStream = context.route.name === 'responses' ? filterResponsesStream : filterEventStream;
       context.transforms.push(filterStream(scanner, answerAction, onMatch));
@@ -65,7 +66,16 @@ export function filterContent(options: ResolvedContentFilterOptions): Policy {
   };
 }
 
-function noteMatch(context: GatewayContext, action: AnswerAction, matched: readonly string[]) {
-  context.log.contentFilter = action === 'stop' ? 'answer stopped' : 'answer masked';
-  context.log.contentRules = matched;
+/** Records what the filter did on the request's record and announces it. */
+function note(
+  context: GatewayContext,
+  action: FilterAction,
+  rules: readonly string[],
+  events: GatewayEvents | undefined,
+) {
+  context.record.contentFilter = action;
+  if (rules.length > 0 || action !== 'request blocked') context.record.contentRules = [...rules];
+  if (events?.wants('filter') === true) events.emit('filter', { context, action, rules });
 }
+
+type FilterAction = GatewayEventMap['filter']['action'];

@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.js';
-import type { InputLimitsOptions } from '../governance-options.js';
 import type { Policy } from '../types.js';
+import type { InputLimitsOptions } from './input-limits-options.js';
 
 const completionFields = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 

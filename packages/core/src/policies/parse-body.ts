@@ -46,8 +46,8 @@ export function parseBody(): Policy {
     context.body = body;
     context.model = model;
     context.stream = stream === true;
-    context.log.model = model;
-    if (context.stream) context.log.stream = true;
+    context.record.model = model;
+    if (context.stream) context.record.stream = true;
     return next(context);
   };
 }

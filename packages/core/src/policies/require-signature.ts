@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { ClientDirectory } from '../clients/client-directory.js';
+import { invalidOption } from '../config/options-error.js';
 import { GatewayError } from '../errors.js';
-import { GatewayOptionsError } from '../options.js';
+import type { GatewayEvents } from '../events/gateway-events.js';
+import { StoreHealth } from '../events/store-health.js';
+
 import { signatureHeaderNames } from '../signing/canonical-request.js';
 import type { ResolvedSigningOptions } from '../signing/signing-options.js';
 import { verifySignature } from '../signing/verify-signature.js';
@@ -26,17 +29,17 @@ export function requireSignature(
   store: Store,
   directory: ClientDirectory,
   logger: Logger,
+  events?: GatewayEvents,
 ): Policy {
+  const health = new StoreHealth(events, 'nonces');
   const secrets = new Map<string, readonly string[]>();
   const clientOf = new Map<string, string | undefined>();
   options.keys.forEach((key, index) => {
     if (secrets.has(key.keyId)) {
-      throw new GatewayOptionsError(`Invalid Ferry options — signing.keys.${index}.keyId: duplicate key id`);
+      throw invalidOption(`signing.keys.${index}.keyId`, 'duplicate key id');
     }
     if (key.client !== undefined && !directory.hasClient(key.client)) {
-      throw new GatewayOptionsError(
-        `Invalid Ferry options — signing.keys.${index}.client: no client with id "${key.client}"`,
-      );
+      throw invalidOption(`signing.keys.${index}.client`, `no client with id "${key.client}"`);
     }
     secrets.set(key.keyId, key.secrets);
     clientOf.set(key.keyId, key.client);
@@ -60,15 +63,17 @@ export function requireSignature(
     if (!options.required && !signed(context)) return next(context);
     const verdict = verifySignature(context.request, verifyOptions);
     if (!verdict.valid) {
-      context.log.signature = verdict.reason;
+      context.record.signature = verdict.reason;
       throw invalidSignature(verdict.reason);
     }
     let fresh: boolean;
     try {
       fresh = await store.setIfAbsent(`nonce:${verdict.keyId}:${verdict.nonce}`, '1', nonceTtlMs);
+      health.ok();
     } catch (error) {
+      health.failed((error as { code?: string }).code ?? 'error');
       if (options.onNonceStoreFailure === 'reject') {
-        context.log.signature = 'nonce store unavailable';
+        context.record.signature = 'nonce store unavailable';
         throw new GatewayError(
           'nonce_store_unavailable',
           503,
@@ -83,13 +88,13 @@ export function requireSignature(
       fresh = true;
     }
     if (!fresh) {
-      context.log.signature = 'replayed nonce';
+      context.record.signature = 'replayed nonce';
       throw invalidSignature('nonce already used');
     }
     const identity = directory.signer(verdict.keyId, clientOf.get(verdict.keyId));
     context.client = identity;
-    context.log.client = identity.clientId ?? identity.keyId;
-    context.log.signed = true;
+    context.record.client = identity.clientId ?? identity.keyId;
+    context.record.signed = true;
     return next(context);
   };
 }

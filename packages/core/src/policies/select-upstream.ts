@@ -6,7 +6,7 @@ export function selectUpstream(upstreams: readonly Upstream[]): Policy {
   const primary = upstreams[0];
   return (next) => (context) => {
     context.upstream ??= primary;
-    context.log.upstream = context.upstream?.name;
+    context.record.upstream = context.upstream?.name;
     return next(context);
   };
 }

@@ -8,25 +8,40 @@ export interface GatewayStores {
   store: Store;
   /** The Redis client, for features that talk to Redis directly (rate-limiter-flexible). */
   redis: Redis | undefined;
-  ready(timeoutMs: number): Promise<void>;
+  /** The prefix of every key Ferry writes to Redis (`ferry:`), also used by in-memory limiters. */
+  keyPrefix: string;
+  /** Resolves when the Redis connection is up (at once for memory). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Builds the stores from the `redis` option: Redis when a URL is set, memory otherwise. */
-export function createStores(redisOptions: { url: string; keyPrefix: string } | undefined): GatewayStores {
+export function createStores(
+  redisOptions: { url: string; keyPrefix: string; connectTimeoutMs: number } | undefined,
+): GatewayStores {
   if (redisOptions === undefined) {
     const store = createMemoryStore();
-    return { store, redis: undefined, ready: async () => {}, close: () => store.close() };
+    return {
+      store,
+      redis: undefined,
+      keyPrefix: memoryKeyPrefix,
+      ready: async () => {},
+      close: () => store.close(),
+    };
   }
   const redis = createRedisClient({ url: redisOptions.url });
   const store = createRedisStore(redis, redisOptions.keyPrefix);
   return {
     store,
     redis,
-    ready: (timeoutMs) => waitForRedis(redis, timeoutMs),
+    keyPrefix: redisOptions.keyPrefix,
+    ready: () => waitForRedis(redis, redisOptions.connectTimeoutMs),
     async close() {
       await store.close();
       redis.disconnect();
     },
   };
 }
+
+// In-memory limiters share one process: the prefix only keeps their keys apart.
+const memoryKeyPrefix = 'ferry:';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { createGateway } from '../gateway.js';
+import { createGateway, gatewayInternals } from '../gateway.js';
 import { createRedisClient, createRedisStore, waitForRedis } from './redis-store.js';
 import type { Store } from './store.js';
 
@@ -104,11 +104,11 @@ describe('gateway with redis configured', () => {
     });
     try {
       await gateway.ready();
-      assert.equal(gateway.stores.store.kind, 'redis');
-      assert.equal(gateway.stores.redis?.status, 'ready');
+      assert.equal(gatewayInternals(gateway).stores.store.kind, 'redis');
+      assert.equal(gatewayInternals(gateway).stores.redis?.status, 'ready');
       const key = `probe-${randomUUID()}`;
-      assert.equal(await gateway.stores.store.setIfAbsent(key, '1', 1_000), true);
-      await gateway.stores.store.delete(key);
+      assert.equal(await gatewayInternals(gateway).stores.store.setIfAbsent(key, '1', 1_000), true);
+      await gatewayInternals(gateway).stores.store.delete(key);
     } finally {
       await gateway.close();
     }

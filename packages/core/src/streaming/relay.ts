@@ -17,15 +17,18 @@ const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
 export function relayBody(
   source: AsyncIterable<Uint8Array>,
   context: GatewayContext,
+  accounting: ResponseTap | undefined,
   eventStream: boolean,
   settled: (error: GatewayError | undefined) => void,
 ): AsyncIterableIterator<Uint8Array> {
-  return new RelayedBody(source[Symbol.asyncIterator](), context, eventStream, settled);
+  return new RelayedBody(source[Symbol.asyncIterator](), context, accounting, eventStream, settled);
 }
 
 class RelayedBody implements AsyncIterableIterator<Uint8Array> {
   readonly #source: AsyncIterator<Uint8Array>;
   readonly #context: GatewayContext;
+  /** The gateway's own usage tap: runs before the policies' taps, so their `end` sees the usage. */
+  readonly #accounting: ResponseTap | undefined;
   readonly #eventStream: boolean;
   readonly #settled: (error: GatewayError | undefined) => void;
   #last: Uint8Array | undefined;
@@ -36,11 +39,13 @@ class RelayedBody implements AsyncIterableIterator<Uint8Array> {
   constructor(
     source: AsyncIterator<Uint8Array>,
     context: GatewayContext,
+    accounting: ResponseTap | undefined,
     eventStream: boolean,
     settled: (error: GatewayError | undefined) => void,
   ) {
     this.#source = source;
     this.#context = context;
+    this.#accounting = accounting;
     this.#eventStream = eventStream;
     this.#settled = settled;
   }
@@ -75,6 +80,7 @@ class RelayedBody implements AsyncIterableIterator<Uint8Array> {
       return result;
     }
     const chunk = result.value;
+    this.#accounting?.chunk?.(chunk);
     const taps = this.#context.taps;
     for (let index = 0; index < taps.length; index++) (taps[index] as ResponseTap).chunk?.(chunk);
     this.#last = chunk;
@@ -103,6 +109,7 @@ class RelayedBody implements AsyncIterableIterator<Uint8Array> {
   #end(failure: GatewayError | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#accounting?.end?.(failure);
     const taps = this.#context.taps;
     for (let index = 0; index < taps.length; index++) (taps[index] as ResponseTap).end?.(failure);
     this.#settled(failure);

@@ -1,3 +1,6 @@
+import { promptTokensOf } from '../tokens/count-prompt-tokens.js';
+import { countStreamedTokens } from '../tokens/count-streamed-tokens.js';
+import { encodingForModel } from '../tokens/encodings.js';
 import type { GatewayContext, ResponseTap, Usage } from '../types.js';
 
 /** Enough of the body's end to hold the final usage object (it comes last in OpenAI bodies). */
@@ -42,29 +45,73 @@ export function usageFromTail(tail: string): Usage | undefined {
   return usage;
 }
 
+/** Beyond this much streamed text a cut stream is estimated from the bytes kept so far. */
+const maxKeptBytes = 4 * 1024 * 1024;
+
 /**
- * A tap that keeps only the last few KiB of the body and reads the upstream's usage from it
- * once the body ends: no per-chunk parsing on the hot path.
+ * The gateway's own accounting tap, run before every other tap by the relay. It keeps the last
+ * few KiB of the body and reads the upstream's usage from them once the body ends: no per-chunk
+ * parsing on the hot path. When `estimate` is set (a stream whose settlement needs usage), it
+ * also keeps the streamed chunks by reference (no copy, up to 4 MiB), so a stream that ends
+ * without a usage report is counted locally: the prompt as counted before forwarding plus the
+ * tokens of the text actually streamed.
  */
-export function createUsageTap(context: GatewayContext, report: (usage: Usage) => void): ResponseTap {
-  const chunks: Uint8Array[] = [];
-  let held = 0;
-  return {
-    chunk(bytes) {
-      chunks.push(bytes);
-      held += bytes.byteLength;
-      while (chunks.length > 1 && held - (chunks[0] as Uint8Array).byteLength >= tailBytes) {
-        held -= (chunks.shift() as Uint8Array).byteLength;
-      }
-    },
-    end() {
-      if (chunks.length === 0) return;
-      const tail = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, held);
-      const usage = usageFromTail(decoder.decode(tail.subarray(Math.max(0, tail.byteLength - tailBytes))));
+export class UsageTap implements ResponseTap {
+  readonly #tail: Uint8Array[] = [];
+  #held = 0;
+  readonly #kept: Uint8Array[] | undefined;
+  #keptBytes = 0;
+
+  constructor(estimate: boolean) {
+    this.#kept = estimate ? [] : undefined;
+  }
+
+  chunk(bytes: Uint8Array): void {
+    const tail = this.#tail;
+    tail.push(bytes);
+    this.#held += bytes.byteLength;
+    while (tail.length > 1 && this.#held - (tail[0] as Uint8Array).byteLength >= tailBytes) {
+      this.#held -= (tail.shift() as Uint8Array).byteLength;
+    }
+    const kept = this.#kept;
+    if (kept !== undefined && this.#keptBytes < maxKeptBytes) {
+      kept.push(bytes);
+      this.#keptBytes += bytes.byteLength;
+    }
+  }
+
+  /** The upstream's usage report, from the end of the body, or undefined. */
+  reported(): Usage | undefined {
+    const chunks = this.#tail;
+    if (chunks.length === 0) return undefined;
+    const tail = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, this.#held);
+    chunks.length = 0;
+    return usageFromTail(decoder.decode(tail.subarray(Math.max(0, tail.byteLength - tailBytes))));
+  }
+
+  /** True when no report came but the streamed text can be counted. */
+  get canEstimate(): boolean {
+    return this.#kept !== undefined;
+  }
+
+  /** A local count for a stream that carried no usage: prompt as counted, plus the streamed text. */
+  async estimate(context: GatewayContext): Promise<Usage> {
+    const chunks = this.#kept ?? [];
+    try {
+      const promptTokens = await promptTokensOf(context);
+      const completionTokens = countStreamedTokens(chunks, await encodingForModel(context.model));
+      return {
+        promptTokens,
+        completionTokens,
+        totalTokens: promptTokens + completionTokens,
+        source: 'estimate',
+      };
+    } finally {
       chunks.length = 0;
-      if (usage === undefined) return;
-      context.usage = usage;
-      report(usage);
-    },
-  };
+    }
+  }
 }
+
+/** The usage of a whole (non-streamed) body, read from its end. */
+export const usageOfBytes = (body: Uint8Array): Usage | undefined =>
+  usageFromTail(decoder.decode(body.subarray(Math.max(0, body.byteLength - tailBytes))));

@@ -32,7 +32,7 @@ export async function startGatewayServer(options: GatewayOptions): Promise<Gatew
   const { port, origin } = await listen(server);
   let closing: Promise<void> | undefined;
   return {
-    url: `${origin}${gateway.options.basePath}`,
+    url: `${origin}${gateway.basePath}`,
     origin,
     port,
     gateway,

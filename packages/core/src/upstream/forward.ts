@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js';
+import type { GatewayEvents } from '../events/gateway-events.js';
 import type { GatewayContext, GatewayResponse } from '../types.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { sendUpstream } from './send-upstream.js';
@@ -11,10 +12,10 @@ const encoder = new TextEncoder();
  * and returns the live upstream body, unread. Nothing is buffered.
  *
  * @example
- * const handler = createForwarder('/v1');
+ * const handler = createForwarder('/v1', gatewayEvents);
  * const response = await handler(context);
  */
-export function createForwarder(basePath: string) {
+export function createForwarder(basePath: string, events: GatewayEvents) {
   return async function forward(context: GatewayContext): Promise<GatewayResponse> {
     const upstream = context.upstream;
     if (upstream === undefined) {
@@ -44,11 +45,33 @@ export function createForwarder(basePath: string) {
         // Not read when the bridge's hook is there: reading it may create an AbortController.
         signal: context.onClientGone === undefined ? context.signal : undefined,
       });
-      context.log.upstreamStatus = answer.status;
+      context.record.upstreamStatus = answer.status;
+      if (events.wants('attempt')) {
+        const durationMs = performance.now() - sentAt;
+        events.emit('attempt', {
+          context,
+          upstream: upstream.name,
+          status: answer.status,
+          error: undefined,
+          durationMs,
+        });
+      }
       return answer;
     } catch (error) {
-      if (context.signal.aborted) throw clientClosedRequest();
-      throw upstreamFailure(error, 'before-headers', upstream.name);
+      const failure = context.signal.aborted
+        ? clientClosedRequest()
+        : upstreamFailure(error, 'before-headers', upstream.name);
+      if (events.wants('attempt')) {
+        const durationMs = performance.now() - sentAt;
+        events.emit('attempt', {
+          context,
+          upstream: upstream.name,
+          status: undefined,
+          error: failure,
+          durationMs,
+        });
+      }
+      throw failure;
     } finally {
       context.upstreamWaitMs += performance.now() - sentAt;
     }

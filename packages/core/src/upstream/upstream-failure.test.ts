@@ -3,6 +3,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { after, before, describe, it } from 'node:test';
 import { errors, request } from 'undici';
 import { GatewayError } from '../errors.js';
+import { gatewayInternals } from '../gateway.js';
 import {
   assertErrorAnswer,
   captureLogs,
@@ -217,7 +218,7 @@ describe('per-upstream timeouts', () => {
         body: { model: 'm', messages },
       });
       assertErrorAnswer(answer, 504, 'upstream_timeout');
-      assert.equal(ferry.gateway.upstreams[0]?.firstByteTimeoutMs, 200);
+      assert.equal(gatewayInternals(ferry.gateway).upstreams[0]?.firstByteTimeoutMs, 200);
     } finally {
       await ferry.close();
     }

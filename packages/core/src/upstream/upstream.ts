@@ -1,23 +1,10 @@
 import { Pool } from 'undici';
 import type { ResolvedOptions, ResolvedUpstreamOptions } from '../options.js';
+import type { Upstream } from '../types.js';
 import { createConnector } from './egress/connector.js';
 import { HostResolver } from './egress/host-resolver.js';
 
-/** A configured upstream at run time: its one undici pool and what every request to it needs. */
-export interface Upstream {
-  readonly name: string;
-  /** `https://api.openai.com` */
-  readonly origin: string;
-  /** The API base path without a trailing slash, e.g. `/v1` (may be empty). */
-  readonly basePath: string;
-  /** `Bearer <key>`, prepared once; undefined when the upstream needs no key. */
-  readonly authorization: string | undefined;
-  /** Configured extra headers, lower-cased names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly firstByteTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-  readonly pool: Pool;
-}
+export type { Upstream } from '../types.js';
 
 /**
  * Creates the runtime upstream with one keep-alive pool. One pool per upstream, sized for the

@@ -1,6 +1,7 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors.js';
+import type { GatewayEvents } from '../../events/gateway-events.js';
 import type { GatewayContext, GatewayResponse, Handler } from '../../types.js';
 import { isUpstreamSideError } from '../resilience/attempt.js';
 import { retryAfterSeconds } from '../retry/retry-after.js';
@@ -41,11 +42,13 @@ export class BreakerRegistry {
   readonly #action: BreakerAction;
 
   readonly #logger: Logger | undefined;
+  readonly #events: GatewayEvents | undefined;
 
-  constructor(settings: BreakerSettings, action: BreakerAction, logger?: Logger) {
+  constructor(settings: BreakerSettings, action: BreakerAction, logger?: Logger, events?: GatewayEvents) {
     this.#settings = settings;
     this.#action = action;
     this.#logger = logger;
+    this.#events = events;
   }
 
   /** The breaker for this upstream (and model, with `perModel`). */
@@ -57,13 +60,13 @@ export class BreakerRegistry {
     }
     let breaker = this.#breakers.get(key);
     if (breaker === undefined) {
-      breaker = this.#create(key.replace('\u0000', ':'));
+      breaker = this.#create(key.replace('\u0000', ':'), upstreamName);
       this.#breakers.set(key, breaker);
     }
     return breaker;
   }
 
-  #create(name: string): Breaker {
+  #create(name: string, upstream: string): Breaker {
     const settings = this.#settings;
     const breaker: Breaker = new CircuitBreaker(this.#action, {
       name,
@@ -82,13 +85,18 @@ export class BreakerRegistry {
         return true;
       },
     });
-    // State changes are rare and matter to operators: one log line each.
+    // State changes are rare and matter to operators: one log line and one event each.
     const logger = this.#logger;
-    if (logger !== undefined) {
-      breaker.on('open', () => logger.warn({ breaker: name, state: 'open' }, 'circuit opened'));
-      breaker.on('halfOpen', () => logger.info({ breaker: name, state: 'half-open' }, 'circuit half-open'));
-      breaker.on('close', () => logger.info({ breaker: name, state: 'closed' }, 'circuit closed'));
-    }
+    const events = this.#events;
+    const changed = (state: 'open' | 'half-open' | 'closed') => () => {
+      if (state === 'open') logger?.warn({ breaker: name, state }, 'circuit opened');
+      else
+        logger?.info({ breaker: name, state }, state === 'closed' ? 'circuit closed' : 'circuit half-open');
+      events?.emit('breaker', { upstream, circuit: name, state });
+    };
+    breaker.on('open', changed('open'));
+    breaker.on('halfOpen', changed('half-open'));
+    breaker.on('close', changed('closed'));
     return breaker;
   }
 

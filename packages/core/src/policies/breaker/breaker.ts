@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors.js';
+import type { GatewayEvents } from '../../events/gateway-events.js';
 import type { GatewayContext, GatewayResponse, Handler, Policy } from '../../types.js';
 import { isFailureStatus } from '../resilience/attempt.js';
 import { BreakerRegistry, type BreakerSettings } from './breaker-registry.js';
@@ -33,8 +34,9 @@ async function attempt(next: Handler, context: GatewayContext): Promise<GatewayR
 export function breaker(
   settings: BreakerSettings,
   logger?: Logger,
+  events?: GatewayEvents,
 ): { policy: Policy; registry: BreakerRegistry } {
-  const registry = new BreakerRegistry(settings, attempt, logger);
+  const registry = new BreakerRegistry(settings, attempt, logger, events);
   const policy: Policy = (next) => async (context) => {
     const upstream = context.upstream;
     if (upstream === undefined) return next(context);
@@ -47,7 +49,7 @@ export function breaker(
     } catch (error) {
       if (error instanceof FailureStatus) return error.response;
       if (!(error instanceof GatewayError) && (error as { code?: unknown }).code === 'EOPENBREAKER') {
-        context.log.breaker = 'open';
+        context.record.breaker = 'open';
         throw registry.openError(circuit, upstream.name);
       }
       throw error;

@@ -1,6 +1,7 @@
 import { GatewayError, toGatewayError } from '../../errors.js';
-import type { GatewayContext, GatewayResponse, JsonObject, Policy } from '../../types.js';
-import type { Upstream } from '../../upstream/upstream.js';
+import type { GatewayEvents } from '../../events/gateway-events.js';
+import type { FallbackStep } from '../../events/request-record.js';
+import type { GatewayContext, GatewayResponse, JsonObject, Policy, Upstream } from '../../types.js';
 import { clientClosedRequest } from '../../upstream/upstream-failure.js';
 import { destroyBody, discardResponse, isFailureStatus, isUpstreamSideError } from '../resilience/attempt.js';
 import { retryAfterMs, retryAfterSeconds } from '../retry/retry-after.js';
@@ -37,14 +38,14 @@ interface Original {
  * @example
  * fallbackChain({ chain: [openai, azure, ollama], models: new Map(), routes: new Map(), modelMaps, degraded });
  */
-export function fallbackChain(plan: FallbackPlan): Policy {
+export function fallbackChain(plan: FallbackPlan, events: GatewayEvents): Policy {
   const prepare = (context: GatewayContext, upstream: Upstream, original: Original) => {
     context.upstream = upstream;
     const mapped = mappedModel(plan.modelMaps.get(upstream.name), original.model);
     if (mapped !== undefined && original.body !== undefined && mapped !== original.model) {
       context.body = { ...original.body, model: mapped };
       context.bodyChanged = true;
-      context.log.upstreamModel = mapped;
+      context.record.upstreamModel = mapped;
     } else {
       context.body = original.body;
       context.bodyChanged = original.bodyChanged;
@@ -54,7 +55,7 @@ export function fallbackChain(plan: FallbackPlan): Policy {
   return (next) => async (context) => {
     const chain = chainFor(plan, context);
     const original: Original = { body: context.body, bodyChanged: context.bodyChanged, model: context.model };
-    const reasons: string[] = [];
+    const reasons: FallbackStep[] = [];
     const canDegrade = plan.degraded !== undefined && degradedRoutes.has(context.route.name);
     let finalResponse: GatewayResponse | undefined;
     let finalError: GatewayError | undefined;
@@ -72,7 +73,7 @@ export function fallbackChain(plan: FallbackPlan): Policy {
           prepare(leg, target, original),
         );
         for (const failure of outcome.failures) {
-          reasons.push(reason(failure.upstream, failure.response, failure.error));
+          reasons.push(passed(events, context, failure.upstream, failure.response, failure.error));
           if (!outcome.won) keep(failure.response, failure.error);
         }
         if (context.signal.aborted) throw clientClosedRequest();
@@ -90,12 +91,12 @@ export function fallbackChain(plan: FallbackPlan): Policy {
         if (context.signal.aborted) throw clientClosedRequest();
         const failure = toGatewayError(error);
         if (!isUpstreamSideError(failure)) throw failure;
-        reasons.push(reason(upstream, undefined, failure));
+        reasons.push(passed(events, context, upstream, undefined, failure));
         keep(undefined, failure);
         continue;
       }
       if (!isFailureStatus(response.status)) return served(context, upstream, response, reasons);
-      reasons.push(reason(upstream, response, undefined));
+      reasons.push(passed(events, context, upstream, response, undefined));
       if (index === chain.length - 1 && !canDegrade) {
         keep(response, undefined);
         break;
@@ -107,7 +108,8 @@ export function fallbackChain(plan: FallbackPlan): Policy {
     context.bodyChanged = original.bodyChanged;
     if (canDegrade && plan.degraded !== undefined) {
       destroyBody(finalResponse?.body);
-      context.log.degraded = true;
+      context.record.degraded = true;
+      context.record.fellBack = true;
       return served(context, undefined, degradedAnswer(context, plan.degraded), reasons);
     }
     markFinalFailure(context, reasons, finalResponse, finalError);
@@ -120,10 +122,10 @@ function served(
   context: GatewayContext,
   upstream: Upstream | undefined,
   response: GatewayResponse,
-  reasons: readonly string[],
+  reasons: readonly FallbackStep[],
 ): GatewayResponse {
   // A deployment of this upstream (spread-keys) names itself `<upstream>/<deployment>`.
-  const deployment = context.log.deployment;
+  const deployment = context.record.deployment;
   const name =
     upstream === undefined
       ? 'degraded'
@@ -131,11 +133,10 @@ function served(
         ? deployment
         : upstream.name;
   context.responseHeaders['x-ferry-upstream'] = name;
-  context.log.upstream = name;
+  context.record.upstream = name;
   if (reasons.length > 0) {
-    const fallback = reasons.join(', ');
-    context.responseHeaders['x-ferry-fallback'] = fallback;
-    context.log.fallback = fallback;
+    context.record.fellBack = true;
+    context.responseHeaders['x-ferry-fallback'] = context.record.fallbackHeader() as string;
   }
   if (isFailureStatus(response.status)) markFinalFailure(context, reasons, response, undefined);
   return response;
@@ -144,21 +145,38 @@ function served(
 /** `x-should-retry: false` and an integer `Retry-After` (when one is known) on a final failure. */
 function markFinalFailure(
   context: GatewayContext,
-  reasons: readonly string[],
+  reasons: readonly FallbackStep[],
   response: GatewayResponse | undefined,
   error: GatewayError | undefined,
 ) {
   const headers = context.responseHeaders;
   headers['x-should-retry'] = 'false';
-  if (reasons.length > 0) headers['x-ferry-fallback'] = reasons.join(', ');
+  if (reasons.length > 0) headers['x-ferry-fallback'] = context.record.fallbackHeader() as string;
   const source = response?.headers ?? error?.headers;
   const wait = source === undefined ? undefined : retryAfterMs(source);
   if (wait !== undefined) headers['retry-after'] = retryAfterSeconds(wait);
   if (response !== undefined) delete response.headers['retry-after-ms'];
 }
 
-const reason = (upstream: Upstream, response: GatewayResponse | undefined, error: GatewayError | undefined) =>
-  `${upstream.name}:${response !== undefined ? response.status : (error?.code ?? 'failed')}`;
+/** Records (and announces) that the chain passed `upstream`, and why. */
+function passed(
+  events: GatewayEvents,
+  context: GatewayContext,
+  upstream: Upstream,
+  response: GatewayResponse | undefined,
+  error: GatewayError | undefined,
+): FallbackStep {
+  const step = {
+    upstream: upstream.name,
+    reason: response !== undefined ? String(response.status) : (error?.code ?? 'failed'),
+  };
+  const record = context.record;
+  if (record.fallbacks === undefined) record.fallbacks = [step];
+  else record.fallbacks.push(step);
+  if (events.wants('fallback'))
+    events.emit('fallback', { context, from: step.upstream, reason: step.reason });
+  return step;
+}
 
 function mappedModel(map: Readonly<Record<string, string>> | undefined, model: string | undefined) {
   if (map === undefined || model === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { type GatewayError, toGatewayError } from '../../errors.js';
-import type { GatewayContext, GatewayResponse, Handler } from '../../types.js';
-import type { Upstream } from '../../upstream/upstream.js';
+import { legContext } from '../../request-context.js';
+import type { GatewayContext, GatewayResponse, Handler, Upstream } from '../../types.js';
 import { attemptDiscarded, destroyBody, isFailureStatus } from '../resilience/attempt.js';
 
 /** Points a context at an upstream (and maps the model for it). */
@@ -56,15 +56,7 @@ export function hedge(
       const leg: Leg = {
         upstream,
         controller,
-        context: {
-          ...context,
-          signal: AbortSignal.any([context.signal, controller.signal]),
-          // This leg has a signal of its own: the forwarder must listen on it.
-          onClientGone: undefined,
-          taps: [],
-          responseHeaders: {},
-          upstreamWaitMs: 0,
-        },
+        context: legContext(context, AbortSignal.any([context.signal, controller.signal])),
       };
       prepare(leg.context, upstream);
       legs.push(leg);
@@ -155,6 +147,7 @@ function adopt(context: GatewayContext, leg: Leg) {
   context.upstreamWaitMs += won.upstreamWaitMs;
   for (const tap of won.taps) context.taps.push(tap);
   Object.assign(context.responseHeaders, won.responseHeaders);
+  context.record.adopt(won.record);
 }
 
 async function* resume(

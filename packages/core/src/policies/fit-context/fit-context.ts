@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContextOptions } from '../../governance-options.js';
-import type { PipelineSetup } from '../../pipeline.js';
+import type { FeatureSetup } from '../../feature.js';
 import { createContextWindowTable } from '../../tokens/context-windows.js';
 import { countChatTokens } from '../../tokens/count-chat-tokens.js';
 import {
@@ -11,6 +10,7 @@ import {
 import { encodingForModel, type TokenEncoding } from '../../tokens/encodings.js';
 import type { GatewayContext, GatewayResponse, Handler, JsonObject, Policy } from '../../types.js';
 import { contextLengthExceeded } from './context-errors.js';
+import type { ContextOptions } from './context-options.js';
 import { splitTurns, type Turn } from './conversation-turns.js';
 import { createSummarizer, type Summarize } from './summarizer.js';
 
@@ -37,7 +37,7 @@ const hashOf = (value: unknown) => createHash('sha256').update(JSON.stringify(va
  * @example
  * policies.push(fitContext(options.context, setup));
  */
-export function fitContext(options: ContextOptions, setup: PipelineSetup): Policy {
+export function fitContext(options: ContextOptions, setup: FeatureSetup): Policy {
   const windowOf = createContextWindowTable(options.windowTokens, options.defaultWindowTokens);
   const summarizeOptions = options.summarize;
   let summarize: Summarize | undefined;
@@ -127,7 +127,7 @@ export function fitContext(options: ContextOptions, setup: PipelineSetup): Polic
           // No summary: the conversation still fits by trimming, which is better than failing.
           dropped = plan.dropUntil(budget, 0);
           note = '; summary-failed';
-          context.log.summaryError = (error as { code?: string }).code ?? 'error';
+          context.record.summaryError = (error as { code?: string }).code ?? 'error';
         }
       }
     } else {
@@ -144,7 +144,7 @@ export function fitContext(options: ContextOptions, setup: PipelineSetup): Polic
     const action = summaryMessage === undefined ? 'trimmed' : 'summarized';
     const header = `${action}; dropped=${plan.droppedMessageCount(dropped)}; tokens=${prompt}->${tokens}${note}`;
     context.responseHeaders['x-ferry-context'] = header;
-    context.log.context = header;
+    context.record.context = header;
     return next(context);
   }
 }
@@ -166,7 +166,7 @@ const summaryMessageOf = (summary: string): JsonObject => ({
 });
 
 async function readEntry(
-  store: PipelineSetup['stores']['store'],
+  store: FeatureSetup['stores']['store'],
   key: string,
 ): Promise<SummaryEntry | undefined> {
   try {

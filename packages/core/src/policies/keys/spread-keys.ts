@@ -47,13 +47,13 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
           if (!pool.routesAroundConnectFailures || !isConnectFailure(error) || context.signal.aborted)
             throw error;
           key.downUntil = Date.now() + deploymentDownMs;
-          context.log.deploymentDown = key.servedAs;
+          context.record.deploymentDown = key.servedAs;
           if (tried >= pool.keys.length) throw error;
           continue;
         }
         if (response.status !== 429) return response;
         key.coolUntil = Date.now() + (retryAfterMs(response.headers) ?? defaultCooldownMs);
-        context.log.keyCooled = key.name;
+        context.record.keyCooled = key.name;
         if (tried >= pool.keys.length || !pool.hasAvailable(Date.now())) return response;
         discardResponse(context, response, tapMark);
       }
@@ -64,9 +64,9 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
     async function send(key: PooledKey): Promise<GatewayResponse> {
       key.inFlight++;
       context.upstream = key.upstream;
-      context.log.upstreamKey = key.name;
+      context.record.upstreamKey = key.name;
       // Read by the fallback chain for `x-ferry-upstream`.
-      if (key.servedAs !== undefined) context.log.deployment = key.servedAs;
+      if (key.servedAs !== undefined) context.record.deployment = key.servedAs;
       let response: GatewayResponse;
       try {
         response = await next(context);

@@ -1,8 +1,8 @@
-import type { LimitsOptions } from '../../governance-options.js';
-import type { PipelineSetup } from '../../pipeline.js';
-import { afterResponse } from '../../tokens/usage-after-response.js';
+import { StoreHealth } from '../../events/store-health.js';
+import type { FeatureSetup } from '../../feature.js';
 import type { Policy } from '../../types.js';
 import { createLimitKey } from './limit-key.js';
+import { defaultLeaseSeconds, type LimitsOptions } from './limits-options.js';
 import { rateLimitExceeded } from './rate-limit-error.js';
 import { writeLimitHeaders } from './rate-limit-headers.js';
 import { createLimiterFamily } from './window-limiter.js';
@@ -16,11 +16,12 @@ import { createLimiterFamily } from './window-limiter.js';
  * @example
  * policies.push(admit(options.limits, setup));
  */
-export function admit(limits: LimitsOptions, setup: PipelineSetup): Policy {
+export function admit(limits: LimitsOptions, setup: FeatureSetup): Policy {
   const keyOf = createLimitKey(limits);
+  const health = new StoreHealth(setup.events, 'limits');
   const shared = {
     redis: setup.stores.redis,
-    keyPrefix: setup.options.redis?.keyPrefix ?? 'ferry:',
+    keyPrefix: setup.stores.keyPrefix,
     storeTimeoutMs: limits.storeTimeoutMs,
   };
   const requestLimits = createLimiterFamily({ name: 'requests' as const, ...shared }, limits.requests);
@@ -31,7 +32,7 @@ export function admit(limits: LimitsOptions, setup: PipelineSetup): Policy {
       windowSeconds: limits.concurrency.leaseSeconds,
       onStoreFailure: limits.concurrency.onStoreFailure,
     },
-    limits.concurrency?.leaseSeconds ?? 600,
+    limits.concurrency?.leaseSeconds ?? defaultLeaseSeconds,
   );
 
   return (next) => async (context) => {
@@ -40,7 +41,10 @@ export function admit(limits: LimitsOptions, setup: PipelineSetup): Policy {
     if (requests !== undefined) {
       const outcome = await requests.consume(key, 1);
       writeLimitHeaders(context.responseHeaders, requests, outcome);
-      if (outcome.degraded !== undefined) context.log.rateLimitStore = outcome.degraded;
+      if (outcome.degraded !== undefined) {
+        context.record.rateLimitStore = outcome.degraded;
+        health.failed(outcome.degraded);
+      } else health.ok();
       if (!outcome.allowed)
         throw rateLimitExceeded('requests', requests.limit, requests.windowSeconds, outcome.resetMs);
     }
@@ -61,7 +65,7 @@ export function admit(limits: LimitsOptions, setup: PipelineSetup): Policy {
     };
     try {
       const response = await next(context);
-      afterResponse(context, response, release);
+      context.onSettle(release);
       return response;
     } catch (error) {
       release();

@@ -1,5 +1,5 @@
-import type { LimitsOptions } from '../../governance-options.js';
 import type { GatewayContext } from '../../types.js';
+import type { LimitsOptions } from './limits-options.js';
 
 /**
  * Builds the function that names the bucket a request counts in. `client` uses the key id set

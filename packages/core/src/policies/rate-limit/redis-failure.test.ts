@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { gatewayInternals } from '../../gateway.js';
 import { type GatewayWithMock, send, startGatewayWithMock } from '../../testing/index.js';
 import { type PrivateRedis, startPrivateRedis } from './testing/private-redis.js';
 
@@ -51,7 +52,7 @@ describe('rate limits when Redis fails', () => {
   it('falls back to the insurance limiter while Redis is down, and uses Redis again once it is back', async () => {
     await redis.kill();
     assert.deepEqual(await fire('down', 7), [200, 200, 200, 200, 200, 429, 429]);
-    const client = ferry.gateway.stores.redis;
+    const client = gatewayInternals(ferry.gateway).stores.redis;
     assert.ok(client !== undefined);
     await redis.restart();
     if (client.status !== 'ready') await once(client, 'ready');

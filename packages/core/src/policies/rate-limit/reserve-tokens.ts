@@ -1,9 +1,8 @@
-import type { LimitsOptions } from '../../governance-options.js';
-import type { PipelineSetup } from '../../pipeline.js';
+import type { FeatureSetup } from '../../feature.js';
 import { promptTokensOf, requestedCompletionTokens } from '../../tokens/count-prompt-tokens.js';
-import { afterResponse } from '../../tokens/usage-after-response.js';
 import type { Policy } from '../../types.js';
 import { createLimitKey } from './limit-key.js';
+import { defaultCompletionTokens, type LimitsOptions } from './limits-options.js';
 import { rateLimitExceeded } from './rate-limit-error.js';
 import { writeLimitHeaders } from './rate-limit-headers.js';
 import { createLimiterFamily } from './window-limiter.js';
@@ -17,18 +16,18 @@ import { createLimiterFamily } from './window-limiter.js';
  * @example
  * policies.push(reserveTokens(options.limits, setup));
  */
-export function reserveTokens(limits: LimitsOptions, setup: PipelineSetup): Policy {
+export function reserveTokens(limits: LimitsOptions, setup: FeatureSetup): Policy {
   const keyOf = createLimitKey(limits);
   const tokenLimits = createLimiterFamily(
     {
       name: 'tokens' as const,
       redis: setup.stores.redis,
-      keyPrefix: setup.options.redis?.keyPrefix ?? 'ferry:',
+      keyPrefix: setup.stores.keyPrefix,
       storeTimeoutMs: limits.storeTimeoutMs,
     },
     limits.tokens,
   );
-  const defaultCompletion = limits.tokens?.defaultCompletionTokens ?? 1_024;
+  const defaultCompletion = limits.tokens?.defaultCompletionTokens ?? defaultCompletionTokens;
 
   return (next) => async (context) => {
     const tokens = tokenLimits.for(context.client?.limits?.tokensPerMinute);
@@ -41,7 +40,7 @@ export function reserveTokens(limits: LimitsOptions, setup: PipelineSetup): Poli
       (context.route.name === 'embeddings'
         ? 0
         : (requestedCompletionTokens(context.body) ?? defaultCompletion));
-    context.log.reservedTokens = reserved;
+    context.record.reservedTokens = reserved;
     if (reserved > tokens.limit) {
       writeLimitHeaders(context.responseHeaders, tokens, { remaining: tokens.limit, resetMs: 0 });
       throw rateLimitExceeded(
@@ -61,9 +60,9 @@ export function reserveTokens(limits: LimitsOptions, setup: PipelineSetup): Poli
     }
     try {
       const response = await next(context);
-      afterResponse(context, response, (usage) => {
-        const used = response.status >= 400 ? 0 : (usage?.totalTokens ?? reserved);
-        context.log.settledTokens = used;
+      context.onSettle((usage, _failure, status) => {
+        const used = status >= 400 ? 0 : (usage?.totalTokens ?? reserved);
+        context.record.settledTokens = used;
         if (used < reserved) void tokens.refund(key, reserved - used, outcome);
         else void tokens.charge(key, used - reserved, outcome);
       });

@@ -1,4 +1,5 @@
 import { type GatewayError, toGatewayError } from '../../errors.js';
+import type { GatewayEvents } from '../../events/gateway-events.js';
 import type { GatewayContext, GatewayResponse, Policy } from '../../types.js';
 import { clientClosedRequest } from '../../upstream/upstream-failure.js';
 import { delay, discardResponse } from '../resilience/attempt.js';
@@ -36,13 +37,9 @@ type StopReason = 'budget' | 'deadline' | 'retry-after-too-long';
  * client yet. Attempts and wait go to `x-ferry-attempts` / `x-ferry-retry-wait-ms` and the log.
  *
  * @example
- * retry({ attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000, ... }, new RetryBudget(20, 3));
+ * retry({ attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000, ... }, new RetryBudget(20, 3), gatewayEvents);
  */
-export function retry(
-  settings: RetrySettings,
-  budget: RetryBudget,
-  onRetry?: (context: GatewayContext) => void,
-): Policy {
+export function retry(settings: RetrySettings, budget: RetryBudget, events?: GatewayEvents): Policy {
   const statuses = new Set(settings.statuses);
   // A POST whose headers timed out may already be generating (and billed); a GET never is.
   const shouldRetryError = (error: GatewayError, method: string) =>
@@ -96,7 +93,15 @@ export function retry(
           return settle(response, failure);
         }
         retrying = true;
-        onRetry?.(context);
+        if (events?.wants('retry') === true) {
+          events.emit('retry', {
+            context,
+            upstream: context.upstream?.name ?? 'none',
+            attempt,
+            delayMs: wait,
+            reason: response !== undefined ? String(response.status) : (failure as GatewayError).code,
+          });
+        }
         if (response !== undefined) discardResponse(context, response, tapMark);
         try {
           await delay(wait, context.signal);
@@ -125,12 +130,12 @@ function headerHint(error: GatewayError): number | undefined {
 
 /** Adds up over several retry stages (a fallback chain runs one per upstream). */
 function record(context: GatewayContext, attempts: number, waitedMs: number, stop: StopReason | undefined) {
-  const log = context.log;
-  const total = ((log.attempts as number | undefined) ?? 0) + attempts;
-  const waited = ((log.retryWaitMs as number | undefined) ?? 0) + Math.round(waitedMs);
-  log.attempts = total;
-  log.retryWaitMs = waited;
-  if (stop !== undefined) log.retryStop = stop;
+  const record = context.record;
+  const total = (record.attempts ?? 0) + attempts;
+  const waited = (record.retryWaitMs ?? 0) + Math.round(waitedMs);
+  record.attempts = total;
+  record.retryWaitMs = waited;
+  if (stop !== undefined) record.retryStop = stop;
   context.responseHeaders['x-ferry-attempts'] = String(total);
   context.responseHeaders['x-ferry-retry-wait-ms'] = String(waited);
 }

@@ -1,9 +1,9 @@
-import type { PacingOptions } from '../../governance-options.js';
-import type { PipelineSetup } from '../../pipeline.js';
+import type { FeatureSetup } from '../../feature.js';
 import type { GatewayContext, Policy } from '../../types.js';
 import type { Upstream } from '../../upstream/upstream.js';
 import { clientClosedRequest } from '../../upstream/upstream-failure.js';
 import { createPacer, type Pacer } from './pacer.js';
+import type { PacingOptions } from './pacing-options.js';
 
 /** `1s`, `6m0s`, `20ms`, `1h2m3.5s` (OpenAI's reset format) in milliseconds. */
 export function parseResetDuration(value: string | undefined): number | undefined {
@@ -43,7 +43,7 @@ function clientDeadlineMs(context: GatewayContext): number | undefined {
  * @example
  * policies.push(upstreamPacing(options.pacing, setup));
  */
-export function upstreamPacing(options: PacingOptions, setup: PipelineSetup): Policy {
+export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Policy {
   // One pacer per upstream object: a key pool gives each of its keys its own upstream, so each
   // key is paced to its own quota.
   const pacers = new Map<Upstream, Pacer>();

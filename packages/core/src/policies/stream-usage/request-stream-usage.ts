@@ -1,5 +1,5 @@
-import { removeInjectedUsage } from '../streaming/remove-injected-usage.js';
-import type { JsonObject, Policy } from '../types.js';
+import { removeInjectedUsage } from '../../streaming/remove-injected-usage.js';
+import type { JsonObject, Policy } from '../../types.js';
 
 const usageRoutes = new Set(['chat.completions', 'completions']);
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { captureLogs, type GatewayWithMock, send, startGatewayWithMock } from '../testing/index.js';
-import type { Usage } from '../types.js';
+import { captureLogs, type GatewayWithMock, send, startGatewayWithMock } from '../../testing/index.js';
+import type { Usage } from '../../types.js';
 
 const chat = (extra: Record<string, unknown> = {}) => ({
   model: 'gpt-4o-mini',

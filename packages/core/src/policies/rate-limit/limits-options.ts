@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { milliseconds, positiveInteger } from '../../config/schema-helpers.js';
+import type { GatewayContext } from '../../types.js';
+
+/** Completion tokens reserved when a request sets no `max_tokens`, also for client-only token limits. */
+export const defaultCompletionTokens = 1_024;
+/** How long a concurrency slot of a crashed instance is held. */
+export const defaultLeaseSeconds = 600;
+
+/**
+ * What happens to a limit when its store (Redis) fails or does not answer within
+ * `storeTimeoutMs`: `insurance` counts in this process's memory meanwhile (each instance then
+ * allows the full limit on its own), `open` admits, `closed` answers 503.
+ */
+const onStoreFailure = z.enum(['insurance', 'open', 'closed']);
+
+const windowLimit = z.strictObject({
+  /** Requests (or tokens) admitted per window and per limit key. */
+  limit: positiveInteger,
+  /** Fixed window length: counts reset at the end of each window (see docs/governance.md). */
+  windowSeconds: positiveInteger.default(60),
+  onStoreFailure: onStoreFailure.default('insurance'),
+});
+
+/** The key a client is limited by: its key id, its tenant, its IP address, or a function. */
+const limitKey = z.union([
+  z.enum(['client', 'tenant', 'ip']),
+  z.custom<(context: GatewayContext) => string>((value) => typeof value === 'function', {
+    message: 'must be "client", "tenant", "ip" or a function',
+  }),
+]);
+
+export const limitsSchema = z.strictObject({
+  key: limitKey.default('client'),
+  /** Header carrying the tenant when `key` is `tenant` and authentication set none. */
+  tenantHeader: z.string().toLowerCase().default('x-ferry-tenant'),
+  requests: windowLimit.optional(),
+  tokens: windowLimit
+    .extend({
+      /** Completion tokens reserved when a request sets no `max_tokens`. */
+      defaultCompletionTokens: positiveInteger.default(defaultCompletionTokens),
+    })
+    .optional(),
+  concurrency: z
+    .strictObject({
+      limit: positiveInteger,
+      /** A slot a crashed instance never released is freed after this long. */
+      leaseSeconds: positiveInteger.default(defaultLeaseSeconds),
+      onStoreFailure: onStoreFailure.default('insurance'),
+    })
+    .optional(),
+  /** A Redis limiter call slower than this counts as a store failure. */
+  storeTimeoutMs: milliseconds.default(500),
+});
+
+/** The `limits` option with its defaults filled in. */
+export type LimitsOptions = z.output<typeof limitsSchema>;
+export type WindowLimitOptions = z.output<typeof windowLimit>;
