@@ -84,8 +84,14 @@ const keptForClient = (name: string, keepContentLength: boolean, listed: Set<str
 const clientName = (name: string) => (name === 'x-request-id' ? 'x-upstream-request-id' : name);
 
 /**
- * Builds the client response headers from the upstream's: drops hop-by-hop headers (Node
- * frames the response itself). `content-length` is kept only when the body is relayed as-is.
+ * Builds the client response headers from the upstream's (undici's header object: lower-case
+ * names, latin1 values as on the wire, an array for a repeated name): drops hop-by-hop headers
+ * (Node frames the response itself) and `set-cookie`, and joins repeated values with `, `.
+ * `content-length` is kept only when the body is relayed as-is.
+ *
+ * @example
+ * clientResponseHeaders({ 'content-type': 'text/event-stream', connection: 'keep-alive' }, true);
+ * // → { 'content-type': 'text/event-stream' }
  */
 export function clientResponseHeaders(
   upstreamHeaders: Record<string, string | string[] | undefined>,
@@ -100,29 +106,3 @@ export function clientResponseHeaders(
   }
   return headers;
 }
-
-/**
- * The same from undici's raw header list (`[name, value, name, value, ...]` as bytes), in one
- * pass and without the intermediate object undici would build. Values are latin1, as on the
- * wire, so Node writes back exactly the bytes it received.
- */
-export function clientResponseHeadersFromRaw(raw: readonly Buffer[], keepContentLength: boolean) {
-  let listed: Set<string> | undefined;
-  for (let index = 0; index < raw.length; index += 2) {
-    if ((raw[index] as Buffer).length === 10 && lowerCase(raw[index] as Buffer) === 'connection') {
-      listed = connectionListed((raw[index + 1] as Buffer).toString('latin1'));
-    }
-  }
-  const headers: Record<string, string> = {};
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = lowerCase(raw[index] as Buffer);
-    if (!keptForClient(name, keepContentLength, listed)) continue;
-    const value = (raw[index + 1] as Buffer).toString('latin1');
-    const key = clientName(name);
-    const previous = headers[key];
-    headers[key] = previous === undefined ? value : `${previous}, ${value}`;
-  }
-  return headers;
-}
-
-const lowerCase = (name: Buffer) => name.toString('latin1').toLowerCase();

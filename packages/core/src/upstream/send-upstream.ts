@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { clientResponseHeadersFromRaw } from './headers.js';
+import { clientResponseHeaders } from './headers.js';
 import { UpstreamBody } from './upstream-body.js';
 
 /** What the upstream answered: status, client-ready headers, and the live body. */
@@ -22,9 +24,9 @@ export interface UpstreamRequest {
 
 /**
  * Sends one request through an undici dispatcher with a handler of its own, rather than
- * `dispatcher.request()`: that API builds an `AsyncResource`, a `BodyReadable` stream and a
- * header object per request, then Ferry would copy the headers again. Here the raw headers
- * go straight into the client's header object, and the body is a light queue.
+ * `dispatcher.request()`: that API builds an `AsyncResource` and a `BodyReadable` stream per
+ * request. Here undici's header object goes straight into the client's, and the body is a
+ * light queue.
  *
  * Resolves when the response headers arrive; rejects with undici's error (connect, first-byte
  * timeout, reset) or the signal's reason.
@@ -45,14 +47,15 @@ export function sendUpstream(dispatcher: Dispatcher, request: UpstreamRequest): 
       );
     } catch (error) {
       // Invalid arguments (a header undici refuses) throw synchronously.
-      exchange.onError(error as Error);
+      exchange.fail(error as Error);
     }
   });
 }
 
 /**
- * One request's undici handler (the callback interface `dispatch` drives), written as a class:
- * an object literal of five closures per request is measurable garbage on the hot path.
+ * One request's undici handler, on the controller API (`onRequestStart` … `onResponseError`):
+ * undici 7 accepts it alongside the callbacks undici 8 removed. A class, because an object
+ * literal of six closures per request is measurable garbage on the hot path.
  */
 class UpstreamExchange implements Dispatcher.DispatchHandler {
   finished = false;
@@ -60,9 +63,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   readonly #reject: (error: Error) => void;
   /** Only when the bridge offers no `onClientGone`: then the signal is listened on. */
   readonly #signal: AbortSignal | undefined;
-  #abortRequest: ((error: Error) => void) | undefined;
+  /** The request's controller: pause, resume and abort go through it. */
+  #controller: Dispatcher.DispatchController | undefined;
   #body: UpstreamBody | undefined;
-  #resume: (() => void) | undefined;
   #settled = false;
 
   constructor(
@@ -91,43 +94,71 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     const reason = this.#signal?.reason;
     const error = reason instanceof Error ? reason : new Error('The client went away.');
-    if (this.#abortRequest !== undefined) this.#abortRequest(error);
-    else this.onError(error);
+    // undici answers an abort with `onResponseError`, which settles the exchange.
+    if (this.#controller !== undefined) this.#controller.abort(error);
+    else this.fail(error);
   };
 
   /** For the body: the consumer stopped early, release the upstream request. */
   abort(error: Error): void {
-    this.#abortRequest?.(error);
+    this.#controller?.abort(error);
   }
 
-  onConnect(abortRequest: (error: Error) => void): void {
-    this.#abortRequest = abortRequest;
-    // Given up before the connection was there (the client left): release it at once.
-    if (this.finished) abortRequest(new Error('The client went away.'));
+  /** For the body: the consumer caught up, let the parser read the socket again. */
+  resume(): void {
+    this.#controller?.resume();
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Called again when undici retries the request on another connection: keep the latest.
+    this.#controller = controller;
+    // Given up before the request was on a connection (the client left): release it at once.
+    if (this.finished) controller.abort(new Error('The client went away.'));
+  }
+
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    _headers: unknown,
+    socket: Duplex,
+  ) {
+    // Never asked for (`Upgrade` is hop-by-hop and not forwarded); undici calls this only for
+    // an upgrade request, so treat it as a broken answer rather than hold a socket.
+    socket.destroy();
+    this.fail(new Error(`The upstream switched protocols (${statusCode}) on a plain request.`));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
     // 1xx (100-continue, 103 early hints) precede the real response.
-    if (statusCode < 200) return true;
+    if (statusCode < 200) return;
     const body = new UpstreamBody(this);
     this.#body = body;
-    this.#resume = resume;
     this.#settled = true;
-    this.#resolve({ status: statusCode, headers: clientResponseHeadersFromRaw(rawHeaders, true), body });
-    return true;
+    this.#resolve({ status: statusCode, headers: clientResponseHeaders(headers, true), body });
   }
 
-  onData(chunk: Buffer): boolean {
-    return (this.#body as UpstreamBody).push(chunk, this.#resume as () => void);
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // Past the body's high-water mark undici stops reading the socket until `resume()`; its
+    // idle (body) timer does not run while paused, so a slow client cannot trip it.
+    if (!(this.#body as UpstreamBody).push(chunk)) controller.pause();
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     this.finished = true;
     this.#signal?.removeEventListener('abort', this.onAbort);
     this.#body?.end();
   }
 
-  onError(error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  /** Connect failure, timeout, reset, abort, or an argument undici refused. */
+  fail(error: Error): void {
     this.finished = true;
     this.#signal?.removeEventListener('abort', this.onAbort);
     if (this.#body !== undefined) this.#body.fail(error);

@@ -1,14 +1,23 @@
 /** Bytes held before undici is asked to pause the upstream socket. */
 const highWaterBytes = 64 * 1024;
 
+/** The exchange that feeds a body: how the body releases or resumes the upstream request. */
+export interface BodySource {
+  /** The consumer stopped early: release the upstream request. */
+  abort(error: Error): void;
+  /** The consumer caught up after `push` asked for a pause: read the socket again. */
+  resume(): void;
+}
+
 /**
  * An upstream response body as a plain async iterator fed by undici's dispatch handler.
  *
  * It replaces undici's `BodyReadable` on the hot path: no stream state machine, no event
  * emitter, no async-iterator adapter per request — a queue, and a promise only when the
  * consumer is ahead of the upstream. Backpressure is undici's own: past `highWaterBytes`
- * the handler answers `false` from `onData`, which pauses the parser (its idle timer does
- * not fire while paused), and `resume()` runs once the consumer has caught up.
+ * `push` answers `false` and the handler pauses the request's controller, which stops the
+ * parser (its idle timer does not fire while paused); `source.resume()` runs once the
+ * consumer has caught up.
  */
 export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   #chunks: Buffer[] = [];
@@ -16,16 +25,16 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   #ended = false;
   #error: Error | undefined;
   #waiting: { resolve(result: IteratorResult<Uint8Array>): void; reject(error: Error): void } | undefined;
-  #resume: (() => void) | undefined;
-  readonly #exchange: { abort(error: Error): void };
+  /** `push` asked for a pause and `source.resume()` has not run since. */
+  #paused = false;
+  readonly #source: BodySource;
 
-  /** `exchange.abort` releases the upstream request when the consumer stops early. */
-  constructor(exchange: { abort(error: Error): void }) {
-    this.#exchange = exchange;
+  constructor(source: BodySource) {
+    this.#source = source;
   }
 
-  /** From undici: a chunk arrived. Returns false to pause the upstream socket. */
-  push(chunk: Buffer, resume: () => void): boolean {
+  /** From undici: a chunk arrived. Returns false when the upstream should pause. */
+  push(chunk: Buffer): boolean {
     const waiting = this.#waiting;
     if (waiting !== undefined) {
       this.#waiting = undefined;
@@ -35,7 +44,7 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
     this.#chunks.push(chunk);
     this.#held += chunk.byteLength;
     if (this.#held < highWaterBytes) return true;
-    this.#resume = resume;
+    this.#paused = true;
     return false;
   }
 
@@ -64,10 +73,9 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
     const chunk = this.#chunks.shift();
     if (chunk !== undefined) {
       this.#held -= chunk.byteLength;
-      const resume = this.#resume;
-      if (resume !== undefined && this.#held < highWaterBytes / 2) {
-        this.#resume = undefined;
-        resume();
+      if (this.#paused && this.#held < highWaterBytes / 2) {
+        this.#paused = false;
+        this.#source.resume();
       }
       return Promise.resolve({ value: chunk, done: false });
     }
@@ -82,7 +90,7 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   return(): Promise<IteratorResult<Uint8Array>> {
     if (!this.#ended && this.#error === undefined) {
       this.#error = new Error('The response body was not read to its end.');
-      this.#exchange.abort(this.#error);
+      this.#source.abort(this.#error);
     }
     this.#chunks.length = 0;
     return Promise.resolve({ value: undefined, done: true });
