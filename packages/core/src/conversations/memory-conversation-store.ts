@@ -13,7 +13,7 @@ import {
 import type { ConversationStore } from './conversation-store.js';
 import type { ConversationLimits, ConversationSummary, StoredResponse, Turn } from './conversation-types.js';
 import { type MemoryConversation, MemoryEntries } from './memory-entries.js';
-import { planAppend } from './plan-append.js';
+import { checkSummary, planAppend } from './plan-append.js';
 
 /** Options of {@link createMemoryConversationStore}. */
 export interface MemoryConversationStoreOptions {
@@ -150,6 +150,7 @@ export function createMemoryConversationStore(
     },
     async setSummary(id, owner, summary) {
       const conversation = require(id, owner);
+      checkSummary(summary, conversation.info.lastSeq);
       if (conversation.summary !== undefined && conversation.summary.throughSeq >= summary.throughSeq)
         return false;
       const stored: ConversationSummary = { ...summary, createdAt: Date.now() };

@@ -66,3 +66,19 @@ export function checkAppendGate(
     throw new ConversationConflictError(id, 'seq', state.lastSeq);
   }
 }
+
+/** A summary must cover turns that exist: one past `lastSeq` would hide turns appended later. */
+export function checkSummary(
+  summary: { text: string; throughSeq: number; tokens: number },
+  lastSeq: number,
+): void {
+  if (typeof summary.text !== 'string') throw new TypeError('summary text must be a string');
+  if (!Number.isSafeInteger(summary.tokens) || summary.tokens < 0) {
+    throw new TypeError('summary tokens must be a non-negative integer');
+  }
+  if (!Number.isSafeInteger(summary.throughSeq) || summary.throughSeq < 1 || summary.throughSeq > lastSeq) {
+    throw new TypeError(
+      `summary throughSeq must be an existing turn (1..${lastSeq}), got ${summary.throughSeq}`,
+    );
+  }
+}

@@ -13,7 +13,7 @@ import {
 } from './conversation-limits.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { ConversationLimits } from './conversation-types.js';
-import { checkAppendGate, planAppend } from './plan-append.js';
+import { checkAppendGate, checkSummary, planAppend } from './plan-append.js';
 import { migrateConversationSchema, postgresTables } from './postgres-migrations.js';
 import { createPostgresResponses } from './postgres-responses.js';
 import { after, type InfoRow, infoColumns, ms, nowMs, toInfo, toTurns, turnJson } from './postgres-sql.js';
@@ -214,16 +214,19 @@ export async function createPostgresConversationStore(
     },
     async setSummary(id, owner, summary) {
       check(id, owner);
+      checkSummary(summary, Number.POSITIVE_INFINITY);
       const { rowCount } = await pool.query(
         `INSERT INTO ${t.summaries} AS s (conversation_pk, text, through_seq, tokens, created_at)
-         SELECT c.pk, $3, $4, $5, ${nowMs} FROM ${t.conversations} c WHERE ${live}
+         SELECT c.pk, $3, $4, $5, ${nowMs} FROM ${t.conversations} c WHERE ${live} AND c.last_seq >= $4
          ON CONFLICT (conversation_pk) DO UPDATE SET text = EXCLUDED.text, through_seq = EXCLUDED.through_seq,
            tokens = EXCLUDED.tokens, created_at = EXCLUDED.created_at
            WHERE s.through_seq < EXCLUDED.through_seq`,
         [owner, id, summary.text, summary.throughSeq, summary.tokens],
       );
       if (rowCount === 1) return true;
-      if ((await get(id, owner)) === undefined) throw new ConversationNotFoundError(id);
+      const info = await get(id, owner);
+      if (info === undefined) throw new ConversationNotFoundError(id);
+      checkSummary(summary, info.lastSeq);
       return false;
     },
     async readTurns(id, owner, afterSeq, limit) {

@@ -115,9 +115,10 @@ return {first, redis.call('LRANGE', KEYS[2], first, stop)}`,
   2,
 );
 
-/** KEYS meta, summary. ARGV throughSeq, json. Returns -1 missing, 0 kept the wider one, 1 stored. */
+/** KEYS meta, summary. ARGV throughSeq, json. Returns -1 missing, -2 past lastSeq, 0 kept, 1 stored. */
 export const setSummaryScript = new RedisScript(
   `if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if tonumber(redis.call('HGET', KEYS[1], 'lastSeq')) < tonumber(ARGV[1]) then return -2 end
 if tonumber(redis.call('HGET', KEYS[1], 'summarySeq')) >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', redis.call('PTTL', KEYS[1]))
 redis.call('HSET', KEYS[1], 'summarySeq', ARGV[1])

@@ -17,7 +17,7 @@ import {
 } from './conversation-limits.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { ConversationInfo, ConversationLimits, Turn } from './conversation-types.js';
-import { encodeTurns } from './plan-append.js';
+import { checkSummary, encodeTurns } from './plan-append.js';
 import { conversationKeys, indexMember, ownerKeys, parseIndexMember } from './redis-conversation-keys.js';
 import {
   appendScript,
@@ -187,9 +187,11 @@ export function createRedisConversationStore(
     },
     async setSummary(id, owner, summary) {
       const keys = keysOf(id, owner);
+      checkSummary(summary, Number.POSITIVE_INFINITY);
       const json = JSON.stringify({ ...summary, createdAt: Date.now() });
       const result = await setSummaryScript.run(redis, [keys.meta, keys.summary], [summary.throughSeq, json]);
       if (result === -1) throw new ConversationNotFoundError(id);
+      if (result === -2) checkSummary(summary, (await this.get(id, owner))?.lastSeq ?? 0);
       return result === 1;
     },
     async readTurns(id, owner, afterSeq, limit) {
@@ -227,9 +229,10 @@ export function createRedisConversationStore(
             const last = items.at(-1)!;
             return { items, nextCursor: encodeCursor(last.createdAt, last.id) };
           }
-          const { id } = parseIndexMember(member);
+          const { id, createdAt } = parseIndexMember(member);
           const info = await this.get(id, owner);
-          if (info === undefined) await redis.zrem(index, member);
+          // A member of an expired conversation, or of an earlier one that had the same id.
+          if (info === undefined || info.createdAt !== createdAt) await redis.zrem(index, member);
           else items.push(info);
           position = `(${member}`;
         }

@@ -244,6 +244,10 @@ export function describeConversationStoreConformance(
         assert.equal(window?.olderTurns, 0);
         const everything = await store.readWindow('sum', 'owner', { maxTurns: 10, afterSeq: 0 });
         assert.equal(everything?.turns.length, 6);
+        await assert.rejects(
+          store.setSummary('sum', 'owner', { text: 'future', throughSeq: 7, tokens: 1 }),
+          TypeError,
+        );
         assert.equal(
           await store.setSummary('sum', 'owner', { text: 'first five', throughSeq: 5, tokens: 4 }),
           true,

@@ -71,6 +71,15 @@ export function describeLifecycleConformance(makeStore: MakeConformanceStore, du
       const again = await store.ensure('short', 'owner', { ttlMs: 60_000 });
       assert.equal(again.lastSeq, 0);
       assert.deepEqual((await store.readWindow('short', 'owner', { maxTurns: 10 }))?.turns, []);
+      // Listed once, as the new conversation: nothing of the expired one survives in an index.
+      const listed = (await store.list('owner', { limit: 10 })).items;
+      assert.deepEqual(
+        listed.map((info) => [info.id, info.lastSeq]),
+        [
+          ['short', 0],
+          ['long', 0],
+        ],
+      );
       // What expired is really gone from the backend once its housekeeping ran.
       await store.delete('short', 'owner');
       await store.delete('long', 'owner');
