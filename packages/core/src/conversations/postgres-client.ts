@@ -1,6 +1,23 @@
 import { createRequire } from 'node:module';
 import type { Pool } from 'pg';
 
+/** What the stores need of a query runner (a `pg` Pool or a client checked out of it). */
+export interface PostgresQueryable {
+  query<R = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/**
+ * The part of a `pg` Pool the stores use, declared here so that Ferry's published types do not
+ * depend on `@types/pg`: a `pg.Pool` fits it.
+ */
+export interface PostgresPool extends PostgresQueryable {
+  connect(): Promise<PostgresQueryable & { release(): void }>;
+  end(): Promise<void>;
+}
+
 /** PostgreSQL connection options Ferry accepts. */
 export interface PostgresConnectionOptions {
   /** `postgres://user@host:5432/database`. */
@@ -20,7 +37,7 @@ const require = createRequire(import.meta.url);
  * const pool = createPostgresPool({ url: 'postgres://postgres@127.0.0.1:5432/ferry' });
  * const store = await createPostgresConversationStore(pool);
  */
-export function createPostgresPool(options: PostgresConnectionOptions): Pool {
+export function createPostgresPool(options: PostgresConnectionOptions): PostgresPool {
   let PoolClass: typeof Pool;
   try {
     ({ Pool: PoolClass } = require('pg') as typeof import('pg'));

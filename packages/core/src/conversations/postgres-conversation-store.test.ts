@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { Pool } from 'pg';
+import type { PostgresPool as Pool } from './postgres-client.js';
 import { createPostgresPool } from './postgres-client.js';
 import {
   createPostgresConversationStore,

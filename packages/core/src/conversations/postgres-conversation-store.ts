@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { ConversationConflictError, ConversationNotFoundError } from './conversation-errors.js';
 import {
   checkDuration,
@@ -14,6 +13,7 @@ import {
 import type { ConversationStore } from './conversation-store.js';
 import type { ConversationLimits } from './conversation-types.js';
 import { checkAppendGate, checkSummary, planAppend } from './plan-append.js';
+import type { PostgresPool } from './postgres-client.js';
 import { migrateConversationSchema, postgresTables } from './postgres-migrations.js';
 import { createPostgresResponses } from './postgres-responses.js';
 import { after, type InfoRow, infoColumns, ms, nowMs, toInfo, toTurns, turnJson } from './postgres-sql.js';
@@ -45,7 +45,7 @@ export interface PostgresConversationStore extends ConversationStore {
  * const store = await createPostgresConversationStore(pool, { schema: 'ferry' });
  */
 export async function createPostgresConversationStore(
-  pool: Pool,
+  pool: PostgresPool,
   options: PostgresConversationStoreOptions = {},
 ): Promise<PostgresConversationStore> {
   const schema = options.schema ?? 'public';

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { PostgresPool } from './postgres-client.js';
 
 /** Fully qualified table names in one schema. */
 export function postgresTables(schema: string) {
@@ -79,7 +79,7 @@ export const conversationSchemaVersion = steps.length;
  * @example
  * await migrateConversationSchema(pool, 'public'); // 1 on a fresh database, then a no-op
  */
-export async function migrateConversationSchema(pool: Pool, schema: string): Promise<number> {
+export async function migrateConversationSchema(pool: PostgresPool, schema: string): Promise<number> {
   const t = postgresTables(schema);
   const client = await pool.connect();
   try {

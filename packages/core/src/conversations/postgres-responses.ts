@@ -1,7 +1,7 @@
-import type { Pool } from 'pg';
 import { BrokenChainError, ConversationLimitError } from './conversation-errors.js';
 import { checkId, checkOwner } from './conversation-limits.js';
 import type { ConversationLimits, StoredResponse } from './conversation-types.js';
+import type { PostgresPool } from './postgres-client.js';
 import type { postgresTables } from './postgres-migrations.js';
 import { after, ms, nowMs } from './postgres-sql.js';
 
@@ -35,7 +35,7 @@ const toResponse = (row: ResponseRow): StoredResponse => ({
  * const chain = await responses.walkChain('resp_3', 'tenant-a'); // oldest first
  */
 export function createPostgresResponses(
-  pool: Pool,
+  pool: PostgresPool,
   t: ReturnType<typeof postgresTables>,
   limits: Pick<ConversationLimits, 'responseTtlMs' | 'maxChainDepth'>,
 ) {
