@@ -51,8 +51,8 @@ export function filterContent(options: ResolvedContentFilterOptions, events?: Ga
     if (answerAction === 'off' || response.status !== 200 || !answerRoutes.has(context.route.name)) {
       return response;
     }
-    const answer = response.body;
-    if (answer === undefined || answer instanceof Uint8Array) return response;
+    // Whole bodies too (a degraded answer): the gateway's one response path runs the transforms on them.
+    if (response.body === undefined) return response;
     const contentType = response.headers['content-type'] ?? '';
     const onMatch = (action: AnswerAction, matched: readonly string[]) =>
       note(context, action === 'stop' ? 'answer stopped' : 'answer masked', matched, events);
