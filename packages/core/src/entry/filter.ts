@@ -1,0 +1,10 @@
+/** `@ferry/core/filter`: the content scanner the gateway's filter uses, for scans of your own. */
+export {
+  type ContentRule,
+  type ContentScanner,
+  createContentScanner,
+  maskRanges,
+  type ScanResult,
+} from '../filter/content-scanner.js';
+export type { ContentFilterOptions } from '../filter/filter-options.js';
+export { readWordLists } from '../filter/word-lists.js';
