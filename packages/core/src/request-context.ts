@@ -35,6 +35,7 @@ export class RequestContext implements GatewayContext {
   taps: ResponseTap[] = [];
   transforms: BodyTransform[] = [];
   usage: Usage | undefined = undefined;
+  promptTokens: { body: JsonObject; tokens: number } | undefined = undefined;
   record: RequestRecord = new RequestRecord();
   /** @internal Read by the gateway's settle point only. */
   settleListeners: SettleListener[] | undefined = undefined;
@@ -79,6 +80,7 @@ export function legContext(context: GatewayContext, signal: AbortSignal): Gatewa
   leg.client = context.client;
   leg.upstream = context.upstream;
   leg.usage = context.usage;
+  leg.promptTokens = context.promptTokens;
   leg.onSettle = (listener) => context.onSettle(listener);
   return leg;
 }

@@ -146,6 +146,11 @@ export interface GatewayContext {
   /** Rewrites of the response body on its way to the client, applied in order after the taps. */
   transforms: BodyTransform[];
   usage: Usage | undefined;
+  /**
+   * The prompt's token count and the body it was counted for, counted once and shared by
+   * fit-context, the token limit and the estimate of a cut stream (a changed body is recounted).
+   */
+  promptTokens: { body: JsonObject; tokens: number } | undefined;
   /** The typed facts of this request: its log line, headers and metrics are read from it. */
   record: RequestRecord;
   /**

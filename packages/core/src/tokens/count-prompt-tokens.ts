@@ -2,8 +2,6 @@ import type { GatewayContext, JsonObject } from '../types.js';
 import { countChatTokens } from './count-chat-tokens.js';
 import { encodingForModel } from './encodings.js';
 
-const counted = new WeakMap<GatewayContext, { body: JsonObject; tokens: number }>();
-
 /** The strings of an `input`/`prompt` field: a string, an array of strings, or content parts. */
 function collectText(value: unknown, into: string[]): void {
   if (typeof value === 'string') into.push(value);
@@ -28,7 +26,7 @@ function collectText(value: unknown, into: string[]): void {
 export async function promptTokensOf(context: GatewayContext, capTokens?: number): Promise<number> {
   const body = context.body;
   if (body === undefined) return 0;
-  const cached = counted.get(context);
+  const cached = context.promptTokens;
   if (cached !== undefined && cached.body === body) return cached.tokens;
   const encoding = await encodingForModel(context.model);
   let tokens: number;
@@ -43,13 +41,13 @@ export async function promptTokensOf(context: GatewayContext, capTokens?: number
         capTokens === undefined ? encoding.countTokens(text) : encoding.countTokensUpTo(text, capTokens);
     }
   }
-  counted.set(context, { body, tokens });
+  context.promptTokens = { body, tokens };
   return tokens;
 }
 
 /** Remembers a count computed elsewhere (after trimming, the new body's count). */
 export function rememberPromptTokens(context: GatewayContext, tokens: number): void {
-  if (context.body !== undefined) counted.set(context, { body: context.body, tokens });
+  if (context.body !== undefined) context.promptTokens = { body: context.body, tokens };
 }
 
 /** `max_completion_tokens` or `max_tokens` (or `max_output_tokens`), when the request sets one. */
