@@ -34,101 +34,107 @@ const stagedPolicySchema = z.strictObject({
  * come from the options file in its folder (listed in docs/architecture.md, "Features").
  * Defaults are stated once, in these schemas; policy code never repeats them.
  */
-export const gatewayOptionsSchema = z
-  .strictObject({
-    /** One upstream (shorthand for `upstreams: [upstream]`). */
-    upstream: upstreamSchema.optional(),
-    /** Upstreams in order of preference; the first one serves unless a policy chooses another. */
-    upstreams: z.array(upstreamSchema).optional(),
-    /** Accepted client keys (Bearer or `x-api-key`). Empty: the gateway runs open and warns once. */
-    clientKeys: z.array(z.string().min(1)).default([]),
-    /** Client (virtual) keys with a tenant, allowed models and limits; keys may be `sha256:` digests. */
-    clients: z.array(clientSchema).default([]),
-    /** HMAC request signing with replay protection (docs/security.md). Off when left out. */
-    signing: signingOptionsSchema.optional(),
-    /** Sensitive-content filtering of requests and answers (docs/security.md). Off when left out. */
-    contentFilter: contentFilterOptionsSchema.optional(),
-    /** The API base Ferry owns inside its mount; everything else falls through to the app. */
-    basePath: z
-      .string()
-      .regex(/^\/[^?#]*[^/]$/, 'must start with / and not end with /')
-      .default('/v1'),
-    /**
-     * Extra `/v1/*` paths forwarded as-is (files, batches, ...): forwarded only when listed.
-     * Exact paths, or a prefix ending in `/*` for one or more segments below it (`/v1/files/*`).
-     */
-    allowedPaths: z
-      .array(
-        z
-          .string()
-          .regex(
-            allowedPathPattern,
-            'must be an exact path or end in /* (no other wildcards, no . or .. or empty segments)',
-          ),
-      )
-      .default([]),
-    /** Largest request body accepted; checked against Content-Length before reading. */
-    maxBodyBytes: positiveInteger.default(10 * 1024 * 1024),
-    /** Upstream pool size per upstream: sized for 1000 concurrent client connections. */
-    connections: positiveInteger.default(1024),
-    connectTimeoutMs: milliseconds.default(15_000),
-    /** Time to the upstream's response headers. */
-    firstByteTimeoutMs: milliseconds.default(60_000),
-    /** Longest silence between two body chunks from the upstream. */
-    idleTimeoutMs: milliseconds.default(60_000),
-    keepAliveTimeoutMs: milliseconds.default(30_000),
-    /**
-     * Longest wait for a client that stopped reading (the socket does not drain); its connection
-     * is then closed, which frees the upstream connection held behind it. 0 turns it off.
-     */
-    clientStallTimeoutMs: milliseconds.default(300_000),
-    requestStreamUsage: requestStreamUsageOption,
-    /** A pino logger, or pino options (`{ level: 'silent' }` in tests), or `false` for no logging at all. */
-    logger: z
-      .union([z.literal(false), z.custom<Logger>((value) => isPinoLogger(value)), z.looseObject({})])
-      .optional(),
-    /**
-     * Redis for state shared by several gateway instances (limits, nonces, spend). Without it
-     * every store is in this process's memory.
-     */
-    redis: z
-      .strictObject({
-        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-        keyPrefix: z.string().default('ferry:'),
-        /** How long `gateway.ready()` waits for the first connection. */
-        connectTimeoutMs: milliseconds.default(5_000),
-      })
-      .optional(),
-    /** Retries before the first byte (see docs/resilience.md); off when absent. */
-    retry: retrySchema.optional(),
-    /** A circuit breaker per upstream (see docs/resilience.md); off when absent. */
-    breaker: breakerSchema.optional(),
-    /** The fallback chain, hedging and the degraded answer (see docs/resilience.md). */
-    fallback: fallbackSchema.optional(),
-    /** Called once per request when its token usage is known (the upstream's report, or an estimate for a cut stream). */
-    onUsage: functionOf<(usage: Usage, context: GatewayContext) => void>('onUsage').optional(),
-    /** Rate limits per client key, tenant or IP (see docs/governance.md). Off when left out. */
-    limits: limitsSchema.optional(),
-    /** Smooths requests to each upstream to its quota. Off when left out. */
-    pacing: pacingSchema.optional(),
-    /** What happens when prompt + `max_tokens` exceed the model's window. */
-    context: contextSchema.prefault({}),
-    /** Spend limits per client key and tenant. Spend is tracked when this is set. */
-    budgets: budgetsSchema.optional(),
-    /** USD per million tokens by model, over the built-in table. */
-    prices: pricesSchema,
-    /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */
-    inputLimits: inputLimitsSchema.prefault({}),
-    /** `GET {basePath}/ferry/usage`: usage and spend per key, for an admin key. Off when left out. */
-    usageEndpoint: usageEndpointSchema.optional(),
-    /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
-    metrics: metricsOptionsSchema.optional(),
-    /**
-     * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
-     * stage: `[{ stage: 'route', policy: myRouter }]`.
-     */
-    policies: z.array(stagedPolicySchema).default([]),
-  })
+const gatewayOptionFields = {
+  /** One upstream (shorthand for `upstreams: [upstream]`). */
+  upstream: upstreamSchema.optional(),
+  /** Upstreams in order of preference; the first one serves unless a policy chooses another. */
+  upstreams: z.array(upstreamSchema).optional(),
+  /** Accepted client keys (Bearer or `x-api-key`). Empty: the gateway runs open and warns once. */
+  clientKeys: z.array(z.string().min(1)).default([]),
+  /** Client (virtual) keys with a tenant, allowed models and limits; keys may be `sha256:` digests. */
+  clients: z.array(clientSchema).default([]),
+  /** HMAC request signing with replay protection (docs/security.md). Off when left out. */
+  signing: signingOptionsSchema.optional(),
+  /** Sensitive-content filtering of requests and answers (docs/security.md). Off when left out. */
+  contentFilter: contentFilterOptionsSchema.optional(),
+  /** The API base Ferry owns inside its mount; everything else falls through to the app. */
+  basePath: z
+    .string()
+    .regex(/^\/[^?#]*[^/]$/, 'must start with / and not end with /')
+    .default('/v1'),
+  /**
+   * Extra `/v1/*` paths forwarded as-is (files, batches, ...): forwarded only when listed.
+   * Exact paths, or a prefix ending in `/*` for one or more segments below it (`/v1/files/*`).
+   */
+  allowedPaths: z
+    .array(
+      z
+        .string()
+        .regex(
+          allowedPathPattern,
+          'must be an exact path or end in /* (no other wildcards, no . or .. or empty segments)',
+        ),
+    )
+    .default([]),
+  /** Largest request body accepted; checked against Content-Length before reading. */
+  maxBodyBytes: positiveInteger.default(10 * 1024 * 1024),
+  /** Upstream pool size per upstream: sized for 1000 concurrent client connections. */
+  connections: positiveInteger.default(1024),
+  /** Longest TCP (and TLS) connect to an upstream. */
+  connectTimeoutMs: milliseconds.default(15_000),
+  /** Time to the upstream's response headers. */
+  firstByteTimeoutMs: milliseconds.default(60_000),
+  /** Longest silence between two body chunks from the upstream. */
+  idleTimeoutMs: milliseconds.default(60_000),
+  /** How long an idle upstream connection is kept for reuse. */
+  keepAliveTimeoutMs: milliseconds.default(30_000),
+  /**
+   * Longest wait for a client that stopped reading (the socket does not drain); its connection
+   * is then closed, which frees the upstream connection held behind it. 0 turns it off.
+   */
+  clientStallTimeoutMs: milliseconds.default(300_000),
+  /** Ask upstreams for the usage chunk of every stream; hidden again from clients that did not ask. Default false. */
+  requestStreamUsage: requestStreamUsageOption,
+  /** A pino logger, or pino options (`{ level: 'silent' }` in tests), or `false` for no logging at all. */
+  logger: z
+    .union([z.literal(false), z.custom<Logger>((value) => isPinoLogger(value)), z.looseObject({})])
+    .optional(),
+  /**
+   * Redis for state shared by several gateway instances (limits, nonces, spend). Without it
+   * every store is in this process's memory.
+   */
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      keyPrefix: z.string().default('ferry:'),
+      /** How long `gateway.ready()` waits for the first connection. */
+      connectTimeoutMs: milliseconds.default(5_000),
+    })
+    .optional(),
+  /** Retries before the first byte (see docs/resilience.md); off when absent. */
+  retry: retrySchema.optional(),
+  /** A circuit breaker per upstream (see docs/resilience.md); off when absent. */
+  breaker: breakerSchema.optional(),
+  /** The fallback chain, hedging and the degraded answer (see docs/resilience.md). */
+  fallback: fallbackSchema.optional(),
+  /** Called once per request when its token usage is known (the upstream's report, or an estimate for a cut stream). */
+  onUsage: functionOf<(usage: Usage, context: GatewayContext) => void>('onUsage').optional(),
+  /** Rate limits per client key, tenant or IP (see docs/governance.md). Off when left out. */
+  limits: limitsSchema.optional(),
+  /** Smooths requests to each upstream to its quota. Off when left out. */
+  pacing: pacingSchema.optional(),
+  /** What happens when prompt + `max_tokens` exceed the model's window. */
+  context: contextSchema.prefault({}),
+  /** Spend limits per client key and tenant. Spend is tracked when this is set. */
+  budgets: budgetsSchema.optional(),
+  /** USD per million tokens by model, over the built-in table. */
+  prices: pricesSchema,
+  /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */
+  inputLimits: inputLimitsSchema.prefault({}),
+  /** `GET {basePath}/ferry/usage`: usage and spend per key, for an admin key. Off when left out. */
+  usageEndpoint: usageEndpointSchema.optional(),
+  /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
+  metrics: metricsOptionsSchema.optional(),
+  /**
+   * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
+   * stage: `[{ stage: 'route', policy: myRouter }]`.
+   */
+  policies: z.array(stagedPolicySchema).default([]),
+};
+
+// Annotated with the fields' own type so the published `.d.ts` keeps each field's doc comment.
+export const gatewayOptionsSchema: z.ZodObject<typeof gatewayOptionFields, z.core.$strict> = z
+  .strictObject(gatewayOptionFields)
   .refine((options) => options.upstream !== undefined || (options.upstreams?.length ?? 0) > 0, {
     message: 'configure at least one upstream (`upstream` or `upstreams`)',
     path: ['upstreams'],

@@ -30,7 +30,7 @@ const ruleSchema = z
   );
 
 /** Options of sensitive-content filtering (docs/security.md). */
-export const contentFilterOptionsSchema = z.strictObject({
+const contentFilterOptionsFields = {
   /** Word-list files: UTF-8, one word or phrase per line, `#` starts a comment line. */
   wordLists: z.array(z.string().min(1)).default([]),
   /** Words given inline, added to the lists. */
@@ -40,7 +40,9 @@ export const contentFilterOptionsSchema = z.strictObject({
   request: z.enum(['block', 'mask', 'off']).default('block'),
   /** Answers with a match, streams included: `mask`, `stop` (finish_reason `content_filter`), or `off`. */
   response: z.enum(['mask', 'stop', 'off']).default('mask'),
-});
+};
+export const contentFilterOptionsSchema: z.ZodObject<typeof contentFilterOptionsFields, z.core.$strict> =
+  z.strictObject(contentFilterOptionsFields);
 
 export type ContentFilterOptions = z.input<typeof contentFilterOptionsSchema>;
 export type ResolvedContentFilterOptions = z.output<typeof contentFilterOptionsSchema>;

@@ -26,7 +26,7 @@ export const defaultBuckets = {
  * @example
  * createGateway({ upstream, metrics: {} }); // GET /v1/ferry/metrics, names prefixed `ferry_`
  */
-export const metricsOptionsSchema = z.strictObject({
+const metricsOptionsFields = {
   /** Prepended to every metric name. */
   prefix: z
     .string()
@@ -53,7 +53,9 @@ export const metricsOptionsSchema = z.strictObject({
     .default({}),
   /** Distinct `model` label values beyond the configured models; later ones count as `other`. */
   maxModels: z.number().int().nonnegative().default(50),
-});
+};
+export const metricsOptionsSchema: z.ZodObject<typeof metricsOptionsFields, z.core.$strict> =
+  z.strictObject(metricsOptionsFields);
 
 export type MetricsOptions = z.input<typeof metricsOptionsSchema>;
 export type ResolvedMetricsOptions = z.output<typeof metricsOptionsSchema>;

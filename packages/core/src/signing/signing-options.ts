@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const keyId = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
 
-const signingKeySchema = z.strictObject({
+const signingKeyFields = {
   /** Sent by the caller in `x-ferry-key-id`; not secret (logs and metrics show it). */
   keyId,
   /**
@@ -12,10 +12,12 @@ const signingKeySchema = z.strictObject({
   secrets: z.array(z.string().min(32, 'must be at least 32 characters')).min(1),
   /** The `clients[].id` whose tenant, models and limits apply; defaults to a client named `keyId`. */
   client: z.string().min(1).optional(),
-});
+};
+const signingKeySchema: z.ZodObject<typeof signingKeyFields, z.core.$strict> =
+  z.strictObject(signingKeyFields);
 
 /** Options of request signing (HMAC-SHA256, docs/security.md). */
-export const signingOptionsSchema = z.strictObject({
+const signingOptionsFields = {
   keys: z.array(signingKeySchema).min(1),
   /**
    * When true (default) every request must be signed. When false, unsigned requests fall
@@ -29,7 +31,9 @@ export const signingOptionsSchema = z.strictObject({
    * lets the request through without replay protection and logs a warning.
    */
   onNonceStoreFailure: z.enum(['reject', 'accept']).default('reject'),
-});
+};
+export const signingOptionsSchema: z.ZodObject<typeof signingOptionsFields, z.core.$strict> =
+  z.strictObject(signingOptionsFields);
 
 export type SigningOptions = z.input<typeof signingOptionsSchema>;
 export type ResolvedSigningOptions = z.output<typeof signingOptionsSchema>;

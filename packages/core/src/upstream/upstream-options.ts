@@ -78,7 +78,7 @@ const upstreamResilienceFields = {
 };
 
 /** One upstream: an OpenAI-compatible API base, its key, its timeouts and its resilience fields. */
-export const upstreamSchema = z.strictObject({
+const upstreamFields = {
   /** Name shown in logs and the `x-ferry-upstream` header. */
   name: z.string().min(1).default('default'),
   /** The API base, as for the openai client: `https://api.openai.com/v1`. */
@@ -98,7 +98,9 @@ export const upstreamSchema = z.strictObject({
   /** Default: the gateway's `keepAliveTimeoutMs`. */
   keepAliveTimeoutMs: milliseconds.optional(),
   ...upstreamResilienceFields,
-});
+};
+export const upstreamSchema: z.ZodObject<typeof upstreamFields, z.core.$strict> =
+  z.strictObject(upstreamFields);
 
 export type UpstreamOptions = z.input<typeof upstreamSchema>;
 export type ResolvedUpstreamOptions = z.output<typeof upstreamSchema>;

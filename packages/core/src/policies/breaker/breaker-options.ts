@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { positiveInteger } from '../../config/schema-helpers.js';
 
 /** Top-level `breaker`: on when present. One opossum breaker per upstream (or upstream and model). */
-export const breakerSchema = z.strictObject({
+const breakerFields = {
   /** Failure share (percent) over the rolling window that opens the circuit. Default 50. */
   errorThresholdPercentage: z.number().min(0).max(100).default(50),
   /** Requests in the window before the share is judged. Default 10. */
@@ -14,6 +14,7 @@ export const breakerSchema = z.strictObject({
   resetTimeoutMs: positiveInteger.default(30_000),
   /** One breaker per upstream and model instead of per upstream. Default false. */
   perModel: z.boolean().default(false),
-});
+};
+export const breakerSchema: z.ZodObject<typeof breakerFields, z.core.$strict> = z.strictObject(breakerFields);
 
 export type BreakerOptions = z.output<typeof breakerSchema>;

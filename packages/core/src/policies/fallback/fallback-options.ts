@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { positiveInteger } from '../../config/schema-helpers.js';
 
 /** Top-level `fallback`: the chain of upstreams and what to answer when all fail. */
-export const fallbackSchema = z.strictObject({
+const fallbackFields = {
   /** Upstream names in order. Default: every upstream, in the order configured. */
   chain: z.array(z.string().min(1)).min(1).optional(),
   /** A chain per requested model (takes precedence over `routes` and `chain`). */
@@ -22,5 +22,7 @@ export const fallbackSchema = z.strictObject({
       model: z.string().min(1).optional(),
     })
     .optional(),
-});
+};
+export const fallbackSchema: z.ZodObject<typeof fallbackFields, z.core.$strict> =
+  z.strictObject(fallbackFields);
 export type FallbackOptions = z.output<typeof fallbackSchema>;

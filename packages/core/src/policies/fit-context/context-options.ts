@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { positiveInteger } from '../../config/schema-helpers.js';
 
 /** Top-level `context`: what happens when prompt + `max_tokens` exceed the model's window. */
-export const contextSchema = z.strictObject({
+const contextFields = {
   strategy: z.enum(['reject', 'trim', 'summarize']).default('reject'),
   /** Context windows in tokens by model, merged over the defaults (longest prefix wins). */
   windowTokens: z.record(z.string(), positiveInteger).default({}),
@@ -22,6 +22,7 @@ export const contextSchema = z.strictObject({
       timeoutMs: positiveInteger.default(30_000),
     })
     .optional(),
-});
+};
+export const contextSchema: z.ZodObject<typeof contextFields, z.core.$strict> = z.strictObject(contextFields);
 
 export type ContextOptions = z.output<typeof contextSchema>;

@@ -14,13 +14,14 @@ export const defaultLeaseSeconds = 600;
  */
 const onStoreFailure = z.enum(['insurance', 'open', 'closed']);
 
-const windowLimit = z.strictObject({
+const windowLimitFields = {
   /** Requests (or tokens) admitted per window and per limit key. */
   limit: positiveInteger,
   /** Fixed window length: counts reset at the end of each window (see docs/governance.md). */
   windowSeconds: positiveInteger.default(60),
   onStoreFailure: onStoreFailure.default('insurance'),
-});
+};
+const windowLimit: z.ZodObject<typeof windowLimitFields, z.core.$strict> = z.strictObject(windowLimitFields);
 
 /** The key a client is limited by: its key id, its tenant, its IP address, or a function. */
 const limitKey = z.union([
@@ -30,7 +31,7 @@ const limitKey = z.union([
   }),
 ]);
 
-export const limitsSchema = z.strictObject({
+const limitsFields = {
   key: limitKey.default('client'),
   /** Header carrying the tenant when `key` is `tenant` and authentication set none. */
   tenantHeader: z.string().toLowerCase().default('x-ferry-tenant'),
@@ -51,7 +52,8 @@ export const limitsSchema = z.strictObject({
     .optional(),
   /** A Redis limiter call slower than this counts as a store failure. */
   storeTimeoutMs: milliseconds.default(500),
-});
+};
+export const limitsSchema: z.ZodObject<typeof limitsFields, z.core.$strict> = z.strictObject(limitsFields);
 
 /** The `limits` option with its defaults filled in. */
 export type LimitsOptions = z.output<typeof limitsSchema>;

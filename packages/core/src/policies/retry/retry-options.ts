@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { milliseconds, positiveInteger } from '../../config/schema-helpers.js';
 
 /** Top-level `retry`: on when present. */
-export const retrySchema = z.strictObject({
+const retryFields = {
   /** Attempts in total, the first included. Default 3. */
   attempts: positiveInteger.default(3),
   /** Full-jitter backoff: a random wait in [0, min(maxDelayMs, baseDelayMs * 2^(retry-1))]. Defaults 1000 and 10000. */
@@ -20,6 +20,7 @@ export const retrySchema = z.strictObject({
   budgetPercent: z.number().min(0).max(100).default(20),
   /** ... but at least this many. Default 3. */
   budgetMinimum: z.number().int().nonnegative().default(3),
-});
+};
+export const retrySchema: z.ZodObject<typeof retryFields, z.core.$strict> = z.strictObject(retryFields);
 
 export type RetryOptions = z.output<typeof retrySchema>;

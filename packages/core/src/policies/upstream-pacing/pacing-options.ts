@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { milliseconds, positiveInteger } from '../../config/schema-helpers.js';
 
 /** Top-level `pacing`: on when present. */
-export const pacingSchema = z.strictObject({
+const pacingFields = {
   /** Requests per minute sent to each upstream (key), until its headers say otherwise. */
   requestsPerMinute: positiveInteger.default(3_000),
   /** Requests that may leave at once after a quiet spell (token bucket depth). */
@@ -13,6 +13,7 @@ export const pacingSchema = z.strictObject({
   maxWaitMs: milliseconds.default(10_000),
   /** Follow the upstream's `x-ratelimit-*` headers. */
   learnFromHeaders: z.boolean().default(true),
-});
+};
+export const pacingSchema: z.ZodObject<typeof pacingFields, z.core.$strict> = z.strictObject(pacingFields);
 
 export type PacingOptions = z.output<typeof pacingSchema>;
