@@ -63,7 +63,8 @@ export class AnthropicStreamAggregator implements StreamAggregator<AnthropicMess
         if (isObject(data.usage)) {
           for (const [key, value] of Object.entries(data.usage)) {
             // Cumulative totals: replace, never add; a 0 or null must not erase message_start's count.
-            if (typeof value === 'number' && (key === 'output_tokens' || value !== 0))
+            if (typeof value !== 'number') continue;
+            if (key === 'output_tokens' || value !== 0 || !(key in this.message.usage))
               this.message.usage[key] = value;
           }
         }

@@ -43,7 +43,7 @@ export function openaiRequestToAnthropic(
   const messages: AnthropicMessageParam[] = [];
   request.messages.forEach((message, index) => {
     if (message.role === 'system' || message.role === 'developer') {
-      systems.push(textOf(message.content, index));
+      systems.push(...systemTexts(message.content, index));
       return;
     }
     const turn: AnthropicMessageParam =
@@ -96,6 +96,13 @@ function mergeInto(messages: AnthropicMessageParam[], turn: AnthropicMessagePara
 
 const blocksOf = (content: string | AnthropicContentBlock[]): AnthropicContentBlock[] =>
   typeof content === 'string' ? (content === '' ? [] : [{ type: 'text', text: content }]) : content;
+
+/** A system message's texts, one per part: each part becomes its own system block. */
+function systemTexts(content: ChatMessage['content'], index: number): string[] {
+  if (typeof content === 'string') return content === '' ? [] : [content];
+  if (content === null || content === undefined) return [];
+  return content.map((part) => textOf([part], index));
+}
 
 function textOf(content: ChatMessage['content'], index: number): string {
   if (typeof content === 'string') return content;
