@@ -22,3 +22,7 @@ export function convertAll(events: readonly SseEvent[], converter: StreamConvert
 /** The `type` (or `event:` name) of each event, `[DONE]` as itself. */
 export const typesOf = (events: readonly SseEvent[]): string[] =>
   events.map((event) => event.event ?? (event.data === '[DONE]' ? '[DONE]' : 'chunk'));
+
+/** The JSON payloads of the events, `[DONE]` left out. */
+export const payloadsOf = (events: readonly SseEvent[]): Array<Record<string, unknown>> =>
+  events.filter((e) => e.data !== '[DONE]').map((e) => JSON.parse(e.data) as Record<string, unknown>);
