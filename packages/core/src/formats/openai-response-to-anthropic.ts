@@ -50,8 +50,8 @@ export function openaiResponseToAnthropic(completion: ChatCompletion): Anthropic
   };
 }
 
-/** Parses tool-call arguments into Anthropic's `input` object (shared by the stream converter). */
-export function inputOf(text: string): unknown {
+/** Parses tool-call arguments into Anthropic's `input` object. */
+function inputOf(text: string): unknown {
   if (text.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(text);

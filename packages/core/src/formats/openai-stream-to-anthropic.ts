@@ -63,9 +63,12 @@ export class OpenAIStreamToAnthropic implements StreamConverter {
       this.openBlock(out, 'thinking', { type: 'thinking', thinking: '' });
       out.push(this.delta(this.open?.index ?? 0, { type: 'thinking_delta', thinking: reasoning }));
     }
-    for (const text of [delta.content, delta.refusal]) {
+    for (const [text, refusal] of [
+      [delta.content, false],
+      [delta.refusal, true],
+    ] as const) {
       if (!str(text) || text === '') continue;
-      if (text === delta.refusal) this.refused = true;
+      if (refusal) this.refused = true;
       this.openBlock(out, 'text', { type: 'text', text: '' });
       out.push(this.delta(this.open?.index ?? 0, { type: 'text_delta', text }));
     }

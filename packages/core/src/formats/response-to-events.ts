@@ -25,7 +25,8 @@ export function responseToEvents(response: ResponseObject): SseEvent[] {
   const emit = (type: string, fields: JsonObject) => {
     events.push({ event: type, data: JSON.stringify({ type, ...fields, sequence_number: sequence++ }) });
   };
-  const opening = { ...response, status: 'in_progress', output: [], usage: null };
+  const opening: JsonObject = { ...response, status: 'in_progress', output: [], usage: null };
+  if ('completed_at' in response) opening.completed_at = null;
   emit('response.created', { response: opening });
   emit('response.in_progress', { response: opening });
   response.output.forEach((item, outputIndex) => {
