@@ -1,0 +1,20 @@
+// The format conversions, for `packages/core/src/index.ts` to re-export (docs/formats.md).
+export * from './anthropic-request-to-openai.js';
+export * from './anthropic-response-to-openai.js';
+export * from './anthropic-stream-aggregator.js';
+export * from './anthropic-stream-to-openai.js';
+export type * from './anthropic-types.js';
+export * from './chat-completion-to-chunks.js';
+export * from './chat-stream-aggregator.js';
+export * from './error-mapping.js';
+export * from './incomplete-stream-error.js';
+export type * from './openai-chat-types.js';
+export * from './openai-request-to-anthropic.js';
+export * from './openai-response-to-anthropic.js';
+export * from './openai-stream-to-anthropic.js';
+export * from './response-to-events.js';
+export * from './responses-stream-aggregator.js';
+export * from './sse-message.js';
+export * from './stop-reasons.js';
+export * from './stream-converter.js';
+export * from './usage-mapping.js';
