@@ -46,7 +46,12 @@ export function admit(limits: LimitsOptions, setup: FeatureSetup): Policy {
         health.failed(outcome.degraded);
       } else health.ok();
       if (!outcome.allowed)
-        throw rateLimitExceeded('requests', requests.limit, requests.windowSeconds, outcome.resetMs);
+        throw rateLimitExceeded(
+          'requests',
+          requests.limit,
+          requests.windowSeconds,
+          outcome.retryAfterMs ?? outcome.resetMs,
+        );
     }
     const concurrency = concurrencyLimits.for(context.client?.limits?.concurrentRequests);
     if (concurrency === undefined) return next(context);

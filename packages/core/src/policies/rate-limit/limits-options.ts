@@ -17,9 +17,16 @@ const onStoreFailure = z.enum(['insurance', 'open', 'closed']);
 const windowLimitFields = {
   /** Requests (or tokens) admitted per window and per limit key. */
   limit: positiveInteger,
-  /** Fixed window length: counts reset at the end of each window (see docs/governance.md). */
+  /** Fixed window length: counts reset at the end of each window (see docs/governance.md); for GCRA, the period `limit` refills over. */
   windowSeconds: positiveInteger.default(60),
   onStoreFailure: onStoreFailure.default('insurance'),
+  /**
+   * `fixed-window` (default): exact inside a window, up to 2x the limit across a boundary.
+   * `gcra`: a token bucket refilling `limit` per `windowSeconds`, never more than `burst` at once.
+   */
+  algorithm: z.enum(['fixed-window', 'gcra']).default('fixed-window'),
+  /** GCRA only: the bucket depth, what may go at once after a quiet spell. Default: `limit`. */
+  burst: positiveInteger.optional(),
 };
 const windowLimit: z.ZodObject<typeof windowLimitFields, z.core.$strict> = z.strictObject(windowLimitFields);
 

@@ -56,7 +56,13 @@ export function reserveTokens(limits: LimitsOptions, setup: FeatureSetup): Polic
     if (!outcome.allowed) {
       // The rejected reservation was added to the count: take it out again.
       await tokens.refund(key, reserved, outcome);
-      throw rateLimitExceeded('tokens', tokens.limit, tokens.windowSeconds, outcome.resetMs, reserved);
+      throw rateLimitExceeded(
+        'tokens',
+        tokens.limit,
+        tokens.windowSeconds,
+        outcome.retryAfterMs ?? outcome.resetMs,
+        reserved,
+      );
     }
     try {
       const response = await next(context);

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -7,31 +6,10 @@ import {
   RLWrapperTimeouts,
 } from 'rate-limiter-flexible';
 import { GatewayError } from '../../errors.js';
+import { createGcraWindowLimiter } from './gcra-window-limiter.js';
+import type { LimitOutcome, RequestLimiter, WindowLimiterOptions } from './limiter-types.js';
 
-/** How the limit answered one request. */
-export interface LimitOutcome {
-  allowed: boolean;
-  /** Points left in the current window after this request (0 when limited). */
-  remaining: number;
-  /** Milliseconds until the current window resets. */
-  resetMs: number;
-  /** `Date.now()` at which the window this request counted in ends. */
-  windowEndsAt: number;
-  /** Set when the shared store failed and the limit counted locally (`insurance`) or not at all (`open`). */
-  degraded: 'insurance' | 'open' | undefined;
-}
-
-export interface WindowLimiterOptions<Name extends string = string> {
-  /** Used in the store key and the rate-limit header names: `requests`, `tokens`, `concurrency`. */
-  name: Name;
-  limit: number;
-  /** 0: the count never expires by itself (concurrency in memory). */
-  windowSeconds: number;
-  onStoreFailure: 'insurance' | 'open' | 'closed';
-  storeTimeoutMs: number;
-  redis: Redis | undefined;
-  keyPrefix: string;
-}
+export type { LimitOutcome, RequestLimiter, WindowLimiterOptions } from './limiter-types.js';
 
 /**
  * One fixed-window limit on rate-limiter-flexible: in memory, or on Redis (atomic Lua
@@ -149,12 +127,22 @@ export type WindowLimiter = ReturnType<typeof createWindowLimiter<string>>;
 export function createLimiterFamily<Name extends string>(
   shared: Omit<WindowLimiterOptions<Name>, 'limit' | 'windowSeconds' | 'onStoreFailure'>,
   configured:
-    | { limit: number; windowSeconds: number; onStoreFailure: WindowLimiterOptions['onStoreFailure'] }
+    | {
+        limit: number;
+        windowSeconds: number;
+        onStoreFailure: WindowLimiterOptions['onStoreFailure'];
+        algorithm?: 'fixed-window' | 'gcra';
+        burst?: number | undefined;
+      }
     | undefined,
   clientWindowSeconds = 60,
 ) {
-  const members = new Map<string, ReturnType<typeof createWindowLimiter<Name>>>();
-  const base = configured === undefined ? undefined : createWindowLimiter({ ...shared, ...configured });
+  const create = (limit: NonNullable<typeof configured>): RequestLimiter<Name> =>
+    limit.algorithm === 'gcra'
+      ? createGcraWindowLimiter({ ...shared, ...limit, burst: limit.burst ?? limit.limit })
+      : createWindowLimiter({ ...shared, ...limit });
+  const members = new Map<string, RequestLimiter<Name>>();
+  const base = configured === undefined ? undefined : create(configured);
   const onStoreFailure = configured?.onStoreFailure ?? 'insurance';
   return {
     /** The limiter for a client's own limit (per minute), else the configured one. */
@@ -163,11 +151,12 @@ export function createLimiterFamily<Name extends string>(
       const id = String(clientLimit);
       let member = members.get(id);
       if (member === undefined) {
-        member = createWindowLimiter({
-          ...shared,
+        // A client's own per-minute limit takes the configured algorithm (GCRA: burst = the limit).
+        member = create({
           limit: clientLimit,
           windowSeconds: clientWindowSeconds,
           onStoreFailure,
+          algorithm: configured?.algorithm,
         });
         members.set(id, member);
       }
