@@ -1,3 +1,5 @@
+import { type CatalogueEntry, type ErrorCode, errorCatalogue } from './error-catalogue.js';
+
 /** OpenAI's error `type` values, plus the ones a gateway needs. */
 export type ErrorType =
   | 'invalid_request_error'
@@ -12,6 +14,7 @@ export type ErrorType =
   | 'tokens';
 
 export interface GatewayErrorOptions {
+  /** Overrides the catalogue's type where OpenAI names more (429 `requests` / `tokens`). */
   type?: ErrorType;
   param?: string | null;
   /** Extra headers for the client response (`retry-after`, rate-limit fields). */
@@ -19,36 +22,33 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
-const defaultTypeForStatus = (status: number): ErrorType => {
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 429) return 'rate_limit_error';
-  if (status >= 500) return 'server_error';
-  return 'invalid_request_error';
-};
-
 /**
- * The one error class of the gateway. `code` is stable (clients and tests match on it); the
- * message is for people. Neither may contain key material: the message reaches the client.
+ * The one error class of the gateway. `code` is one of the catalogue's (`error-catalogue.ts`),
+ * which gives its status and type; the message is for people. Neither may contain key material:
+ * the message reaches the client.
  *
  * @example
- * throw new GatewayError('invalid_json', 400, 'The request body is not valid JSON.');
+ * throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
  */
 export class GatewayError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly type: ErrorType;
   readonly param: string | null;
   readonly headers: Record<string, string> | undefined;
+  /** False when the same request cannot succeed later: the answer then says `x-should-retry: false`. */
+  readonly retryable: boolean;
 
-  constructor(code: string, status: number, message: string, options: GatewayErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const entry: CatalogueEntry = errorCatalogue[code];
     this.name = 'GatewayError';
     this.code = code;
-    this.status = status;
-    this.type = options.type ?? defaultTypeForStatus(status);
+    this.status = entry.status;
+    this.type = options.type ?? entry.type;
     this.param = options.param ?? null;
     this.headers = options.headers;
+    this.retryable = entry.retryable;
   }
 
   /** The OpenAI-shaped body: `{"error":{"message","type","param","code"}}`. */
@@ -60,7 +60,7 @@ export class GatewayError extends Error {
 /** Anything thrown that is not a GatewayError becomes this: no message or stack leaks out. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError('internal_error', 500, 'The gateway failed to handle the request.', {
+  return new GatewayError('internal_error', 'The gateway failed to handle the request.', {
     cause: error,
   });
 }

@@ -208,6 +208,8 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       } catch (thrown) {
         const error = toGatewayError(thrown);
         const headers: Record<string, string> = { 'content-type': 'application/json', ...error.headers };
+        // The catalogue says which answers no retry can change; the OpenAI SDKs read this header.
+        if (!error.retryable) headers['x-should-retry'] = 'false';
         return settleResponse(
           settlement,
           context,

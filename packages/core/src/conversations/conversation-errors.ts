@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.js';
  */
 export class ConversationNotFoundError extends GatewayError {
   constructor(id: string) {
-    super('conversation_not_found', 404, `No conversation with id '${id}' found.`, {
+    super('conversation_not_found', `No conversation with id '${id}' found.`, {
       param: 'x-ferry-conversation',
     });
     this.name = 'ConversationNotFoundError';
@@ -38,7 +38,7 @@ export class ConversationConflictError extends GatewayError {
       busy: 'another request is adding a turn to it',
       lease: 'this request no longer holds its turn',
     }[reason];
-    super('conversation_conflict', 409, `Conversation '${id}' changed: ${why}. Retry the request.`, {
+    super('conversation_conflict', `Conversation '${id}' changed: ${why}. Retry the request.`, {
       param: 'x-ferry-conversation',
     });
     this.name = 'ConversationConflictError';
@@ -63,7 +63,7 @@ export class ConversationLimitError extends GatewayError {
       bytes: `The conversation reached its limit of ${max} bytes`,
       chain: `The previous_response_id chain is longer than ${max} responses`,
     }[limit];
-    super('conversation_limit_exceeded', 400, `${what}; start a new one.`, {
+    super('conversation_limit_exceeded', `${what}; start a new one.`, {
       param: limit === 'chain' ? 'previous_response_id' : 'x-ferry-conversation',
     });
     this.name = 'ConversationLimitError';
@@ -84,7 +84,6 @@ export class BrokenChainError extends GatewayError {
   constructor(missingId: string, depth: number) {
     super(
       'previous_response_not_found',
-      400,
       `Previous response with id '${missingId}' not found: the conversation history is incomplete.`,
       { param: 'previous_response_id' },
     );

@@ -36,7 +36,6 @@ export function checkId(id: string, what: 'conversation' | 'response' = 'convers
   if (!idPattern.test(id)) {
     throw new GatewayError(
       `invalid_${what}_id`,
-      400,
       `The ${what} id must be 1 to 128 characters of letters, digits and _.:@-.`,
       { param: what === 'conversation' ? 'x-ferry-conversation' : 'previous_response_id' },
     );
@@ -91,7 +90,7 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
   const createdAt = Number(text.slice(0, colon));
   const id = text.slice(colon + 1);
   if (colon <= 0 || !Number.isSafeInteger(createdAt) || !idPattern.test(id)) {
-    throw new GatewayError('invalid_cursor', 400, 'The listing cursor is not valid.', { param: 'after' });
+    throw new GatewayError('invalid_cursor', 'The listing cursor is not valid.', { param: 'after' });
   }
   return { createdAt, id };
 }

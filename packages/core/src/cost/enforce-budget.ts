@@ -19,14 +19,13 @@ export function spendSubjects(context: GatewayContext, tenantHeader: string): st
 const quotaExceeded = (subject: string, period: string) =>
   new GatewayError(
     'insufficient_quota',
-    429,
     `You exceeded your current quota (${period} budget of ${subject.startsWith('tenant:') ? 'your tenant' : 'this key'}). Raise the budget or wait for the next period.`,
     { type: 'insufficient_quota' },
   );
 
 /**
  * The reserve stage of cost control. Before the call: over a hard budget (per key or tenant,
- * per UTC day or month) answers 429 `insufficient_quota` — the error the OpenAI SDKs do not
+ * per UTC day or month) answers 429 `insufficient_quota` with `x-should-retry: false`, which the OpenAI SDKs do not
  * retry; over a soft budget the request goes to the cheaper model in `cheaperModels` and
  * `x-ferry-budget` says so. After the call the usage is priced and added to the ledger.
  *
@@ -110,7 +109,7 @@ export function enforceBudget(
       if (error instanceof GatewayError) throw error;
       health.failed((error as { code?: string }).code ?? 'error');
       if (budgets?.onStoreFailure === 'closed') {
-        throw new GatewayError('budget_store_unavailable', 503, 'Budgets cannot be checked; retry shortly.', {
+        throw new GatewayError('budget_store_unavailable', 'Budgets cannot be checked; retry shortly.', {
           headers: { 'retry-after': '1' },
           cause: error,
         });

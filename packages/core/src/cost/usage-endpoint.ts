@@ -31,7 +31,7 @@ export function createUsageEndpoint(
     ];
     if (subjects.length === 0) for (const keyId of knownKeyIds()) subjects.push(`key:${keyId}`);
     if (subjects.length > 1_000 || subjects.some((subject) => !subjectPattern.test(subject))) {
-      throw new GatewayError('invalid_value', 400, 'Bad "key" or "tenant" parameter.', { param: 'key' });
+      throw new GatewayError('invalid_value', 'Bad "key" or "tenant" parameter.', { param: 'key' });
     }
     const now = new Date();
     const { day, month } = periodsOf(now);
@@ -45,7 +45,7 @@ export function createUsageEndpoint(
         return { [subject.slice(0, separator)]: subject.slice(separator + 1), day: today, month: thisMonth };
       }),
     ).catch((error: unknown) => {
-      throw new GatewayError('usage_store_unavailable', 503, 'Usage cannot be read right now.', {
+      throw new GatewayError('usage_store_unavailable', 'Usage cannot be read right now.', {
         cause: error,
       });
     });

@@ -9,7 +9,7 @@ const encoder = new TextEncoder();
 
 /** The error event that ends a stream the filter stopped. */
 export const contentFilterStop = () =>
-  new GatewayError('content_filter', 400, 'The answer was stopped by the content filter.');
+  new GatewayError('content_filter', 'The answer was stopped by the content filter.');
 
 /** Called once per stream, on its first match. */
 export type FilterMatchListener = (action: AnswerAction, matched: readonly string[]) => void;

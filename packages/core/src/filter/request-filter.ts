@@ -42,7 +42,7 @@ export function filterRequestBody(
         if (ranges.length === 0) continue;
         outcome.matched.push(...matched);
         if (action === 'block') {
-          throw new GatewayError('content_filter', 400, 'The request was rejected by the content filter.');
+          throw new GatewayError('content_filter', 'The request was rejected by the content filter.');
         }
         (container as Record<string | number, unknown>)[key] = maskRanges(value, ranges);
         outcome.masked = true;
@@ -50,7 +50,6 @@ export function filterRequestBody(
         if (depth >= maxFilteredDepth) {
           throw new GatewayError(
             'invalid_body',
-            400,
             `The request body is nested more than ${maxFilteredDepth} levels deep.`,
           );
         }

@@ -10,7 +10,7 @@ import type {
 } from './openai-chat-types.js';
 
 const unsupported = (what: string, param: string) =>
-  new GatewayError('unsupported_content', 400, `${what} cannot be sent to this model's upstream.`, { param });
+  new GatewayError('unsupported_content', `${what} cannot be sent to this model's upstream.`, { param });
 
 /**
  * A `POST /v1/messages` body as a Chat Completions body, for an OpenAI-compatible upstream.

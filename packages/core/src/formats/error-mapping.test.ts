@@ -55,7 +55,7 @@ describe('errors', () => {
   });
 
   it("converts Ferry's own errors for /v1/messages clients", () => {
-    const error = new GatewayError('rate_limited', 429, 'Too many requests.');
+    const error = new GatewayError('rate_limit_exceeded', 'Too many requests.');
     assert.deepEqual(gatewayErrorToAnthropic(error), {
       status: 429,
       body: { type: 'error', error: { type: 'rate_limit_error', message: 'Too many requests.' } },

@@ -92,7 +92,7 @@ export function openaiErrorToAnthropic(status: number, body: unknown): Converted
  * Ferry's own error (a limit, a failed upstream) for a client of `POST /v1/messages`.
  *
  * @example
- * gatewayErrorToAnthropic(new GatewayError('rate_limited', 429, 'Too many requests.')).body.error.type; // 'rate_limit_error'
+ * gatewayErrorToAnthropic(new GatewayError('rate_limit_exceeded', 'Too many requests.')).body.error.type; // 'rate_limit_error'
  */
 export function gatewayErrorToAnthropic(error: GatewayError): ConvertedError<AnthropicErrorBody> {
   return openaiErrorToAnthropic(error.status, error.toJSON());

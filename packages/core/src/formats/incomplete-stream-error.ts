@@ -21,7 +21,6 @@ export class IncompleteStreamError<T = unknown> extends GatewayError {
   constructor(reason: IncompleteReason, partial: T, upstreamError?: unknown) {
     super(
       reason === 'cut' ? 'upstream_stream_incomplete' : 'upstream_stream_error',
-      502,
       reason === 'cut'
         ? 'The upstream stream ended before it was complete.'
         : 'The upstream reported an error in the middle of its stream.',

@@ -14,7 +14,7 @@ export interface AnthropicRequestOptions {
 }
 
 const invalid = (message: string, param: string) =>
-  new GatewayError('unsupported_content', 400, message, { param });
+  new GatewayError('unsupported_content', message, { param });
 
 const dataUrl = /^data:([^;,]+);base64,(.*)$/s;
 

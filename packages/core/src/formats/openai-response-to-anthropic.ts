@@ -61,7 +61,6 @@ function inputOf(text: string): unknown {
   }
   throw new GatewayError(
     'invalid_upstream_tool_arguments',
-    502,
     'The upstream returned tool arguments that are not a JSON object.',
     {
       type: 'upstream_error',

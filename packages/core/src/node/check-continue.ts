@@ -38,6 +38,7 @@ export function createCheckContinueHandler(
         'content-type': 'application/json',
         'content-length': String(refusal.byteLength),
         connection: 'close',
+        'x-should-retry': 'false',
       });
       response.end(refusal);
       return;

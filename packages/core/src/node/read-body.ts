@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 
 export const bodyTooLarge = (limit: number) =>
-  new GatewayError('request_too_large', 413, `The request body exceeds the limit of ${limit} bytes.`);
+  new GatewayError('request_too_large', `The request body exceeds the limit of ${limit} bytes.`);
 
 /**
  * Reads the whole request body, refusing it as soon as it passes `limit`: first by its
@@ -41,9 +41,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Uint8
     const onError = (error: Error) => {
       if (ended) return;
       cleanup();
-      reject(
-        new GatewayError('client_closed_request', 499, 'The client closed the request.', { cause: error }),
-      );
+      reject(new GatewayError('client_closed_request', 'The client closed the request.', { cause: error }));
     };
     const onClose = () => {
       if (request.readableEnded) return;

@@ -19,7 +19,7 @@ export function adminKeyCheck(adminKey: string): (request: GatewayRequest) => vo
   return (request) => {
     const presented = presentedKey(request.headers);
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
-      throw new GatewayError('invalid_admin_key', 401, 'This endpoint needs the admin key.');
+      throw new GatewayError('invalid_admin_key', 'This endpoint needs the admin key.');
     }
   };
 }

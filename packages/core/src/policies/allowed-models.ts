@@ -13,7 +13,6 @@ export function allowedModels(): Policy {
     if (allowed !== undefined && model !== undefined && !modelAllowed(model, allowed)) {
       throw new GatewayError(
         'model_not_allowed',
-        403,
         `This key may not use the model "${model.slice(0, 100)}".`,
         {
           param: 'model',

@@ -22,7 +22,6 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
     if (match === null) {
       throw new GatewayError(
         'invalid_api_key',
-        401,
         'Malformed Authorization header. Send it as "Authorization: Bearer <key>".',
       );
     }
@@ -50,12 +49,11 @@ export function authenticate(keys: readonly string[] | ClientDirectory): Policy 
     if (key === undefined) {
       throw new GatewayError(
         'missing_api_key',
-        401,
         'No API key provided. Send it as "Authorization: Bearer <key>" or "x-api-key".',
       );
     }
     const identity = directory.identify(key);
-    if (identity === undefined) throw new GatewayError('invalid_api_key', 401, 'Incorrect API key provided.');
+    if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
     context.client = identity;
     context.record.client = identity.clientId ?? identity.keyId;
     if (identity.clientId !== undefined) context.record.keyId = identity.keyId;

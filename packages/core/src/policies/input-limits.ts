@@ -4,8 +4,7 @@ import type { InputLimitsOptions } from './input-limits-options.js';
 
 const completionFields = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 
-const invalid = (param: string, message: string) =>
-  new GatewayError('invalid_value', 400, message, { param });
+const invalid = (param: string, message: string) => new GatewayError('invalid_value', message, { param });
 
 /**
  * Rejects bodies no upstream should be asked to serve — an absurd `max_tokens`, `n` or

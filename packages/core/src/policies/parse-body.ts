@@ -16,12 +16,12 @@ export function parseBody(): Policy {
     const { request } = context;
     const contentType = request.headers['content-type'];
     if (contentType !== undefined && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
-      throw new GatewayError('unsupported_media_type', 415, 'The request body must be application/json.');
+      throw new GatewayError('unsupported_media_type', 'The request body must be application/json.');
     }
     let body: unknown = request.parsedBody;
     if (body === undefined) {
       if (request.body === undefined || request.body.byteLength === 0) {
-        throw new GatewayError('missing_body', 400, 'The request needs a JSON body.');
+        throw new GatewayError('missing_body', 'The request needs a JSON body.');
       }
       try {
         // The bridge hands over a Buffer: its own UTF-8 slice is cheaper than a TextDecoder call.
@@ -30,18 +30,18 @@ export function parseBody(): Policy {
           : decoder.decode(request.body);
         body = JSON.parse(text);
       } catch {
-        throw new GatewayError('invalid_json', 400, 'The request body is not valid JSON.');
+        throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
       }
     }
     if (!isObject(body)) {
-      throw new GatewayError('invalid_body', 400, 'The request body must be a JSON object.');
+      throw new GatewayError('invalid_body', 'The request body must be a JSON object.');
     }
     const { model, stream } = body;
     if (model !== undefined && typeof model !== 'string') {
-      throw new GatewayError('invalid_type', 400, '"model" must be a string.', { param: 'model' });
+      throw new GatewayError('invalid_type', '"model" must be a string.', { param: 'model' });
     }
     if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
-      throw new GatewayError('invalid_type', 400, '"stream" must be a boolean.', { param: 'stream' });
+      throw new GatewayError('invalid_type', '"stream" must be a boolean.', { param: 'stream' });
     }
     context.body = body;
     context.model = model;

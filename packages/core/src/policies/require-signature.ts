@@ -12,7 +12,7 @@ import type { Store } from '../stores/store.js';
 import type { GatewayContext, Policy } from '../types.js';
 
 const invalidSignature = (reason: string) =>
-  new GatewayError('invalid_signature', 401, `Invalid request signature: ${reason}.`);
+  new GatewayError('invalid_signature', `Invalid request signature: ${reason}.`);
 
 /**
  * Checks the HMAC signature of every request (or of signed ones when `required` is false) and
@@ -76,7 +76,6 @@ export function requireSignature(
         context.record.signature = 'nonce store unavailable';
         throw new GatewayError(
           'nonce_store_unavailable',
-          503,
           'The gateway cannot check request nonces right now; retry shortly.',
           { headers: { 'retry-after': '1' }, cause: error },
         );

@@ -19,7 +19,7 @@ export function createForwarder(basePath: string, events: GatewayEvents) {
   return async function forward(context: GatewayContext): Promise<GatewayResponse> {
     const upstream = context.upstream;
     if (upstream === undefined) {
-      throw new GatewayError('no_upstream', 503, 'No upstream is available for this request.');
+      throw new GatewayError('no_upstream', 'No upstream is available for this request.');
     }
     const { request } = context;
     // A route without a JSON body (GET /models) sends none upstream, whatever the client sent.

@@ -102,7 +102,7 @@ describe('upstream failures before the response started', () => {
     assert.equal(wrapped.code, 'upstream_unreachable');
     assert.equal(upstreamFailure(new Error('boom'), 'before-headers', 'main').code, 'upstream_error');
     assert.equal(upstreamFailure(new Error('boom'), 'in-body', 'main').code, 'upstream_stream_error');
-    const own = new GatewayError('custom', 418, 'teapot');
+    const own = new GatewayError('model_not_allowed', 'not this one');
     assert.equal(upstreamFailure(own, 'before-headers', 'main'), own);
   });
 });

@@ -23,38 +23,37 @@ export function upstreamFailure(error: unknown, phase: FailurePhase, upstreamNam
   const where = `upstream "${upstreamName}"`;
   if (phase === 'in-body') {
     if (code === 'UND_ERR_BODY_TIMEOUT') {
-      return new GatewayError('upstream_idle_timeout', 504, `The ${where} stopped sending mid-response.`, {
+      return new GatewayError('upstream_idle_timeout', `The ${where} stopped sending mid-response.`, {
         cause: error,
       });
     }
-    return new GatewayError('upstream_stream_error', 502, `The ${where} failed mid-response.`, {
+    return new GatewayError('upstream_stream_error', `The ${where} failed mid-response.`, {
       cause: error,
     });
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new GatewayError('upstream_connect_timeout', 504, `Connecting to the ${where} timed out.`, {
+    return new GatewayError('upstream_connect_timeout', `Connecting to the ${where} timed out.`, {
       cause: error,
     });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return new GatewayError('upstream_timeout', 504, `The ${where} did not answer in time.`, {
+    return new GatewayError('upstream_timeout', `The ${where} did not answer in time.`, {
       cause: error,
     });
   }
   if (code !== undefined && unreachableCodes.has(code)) {
-    return new GatewayError('upstream_unreachable', 502, `The ${where} is unreachable.`, { cause: error });
+    return new GatewayError('upstream_unreachable', `The ${where} is unreachable.`, { cause: error });
   }
   if (code !== undefined && resetCodes.has(code)) {
     return new GatewayError(
       'upstream_connection_reset',
-      502,
       `The ${where} closed the connection before answering.`,
       { cause: error },
     );
   }
-  return new GatewayError('upstream_error', 502, `The request to the ${where} failed.`, { cause: error });
+  return new GatewayError('upstream_error', `The request to the ${where} failed.`, { cause: error });
 }
 
 /** The client went away; nobody will read this error, but logs and metrics will. */
 export const clientClosedRequest = () =>
-  new GatewayError('client_closed_request', 499, 'The client closed the request.');
+  new GatewayError('client_closed_request', 'The client closed the request.');

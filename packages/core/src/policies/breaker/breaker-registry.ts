@@ -125,7 +125,6 @@ export class BreakerRegistry {
         : this.#settings.resetTimeoutMs;
     return new GatewayError(
       'upstream_circuit_open',
-      503,
       `The upstream "${upstreamName}" is failing; requests to it are paused.`,
       { headers: { 'retry-after': retryAfterSeconds(Math.max(remaining, 0)) } },
     );

@@ -114,7 +114,7 @@ export function fallbackChain(plan: FallbackPlan, events: GatewayEvents): Policy
     }
     markFinalFailure(context, reasons, finalResponse, finalError);
     if (finalResponse !== undefined) return finalResponse;
-    throw finalError ?? new GatewayError('no_upstream', 503, 'No upstream is available for this request.');
+    throw finalError ?? new GatewayError('no_upstream', 'No upstream is available for this request.');
   };
 }
 

@@ -16,7 +16,6 @@ export function contextLengthExceeded(
   const more = atLeast ? 'more than ' : '';
   return new GatewayError(
     'context_length_exceeded',
-    400,
     `This model's maximum context length is ${windowTokens} tokens. However, you requested ${more}${
       promptTokens + completionTokens
     } tokens (${more}${promptTokens} in the messages, ${completionTokens} in the completion). Please reduce the length of the messages or completion.`,

@@ -66,12 +66,12 @@ export function createSummarizer(upstream: Upstream, options: SummarizerOptions)
     });
     const text = await answer.body.text();
     if (answer.statusCode !== 200) {
-      throw new GatewayError('summary_failed', 502, `The summary model answered ${answer.statusCode}.`);
+      throw new GatewayError('summary_failed', `The summary model answered ${answer.statusCode}.`);
     }
     const content = (JSON.parse(text) as { choices?: Array<{ message?: { content?: unknown } }> })
       .choices?.[0]?.message?.content;
     if (typeof content !== 'string' || content.length === 0) {
-      throw new GatewayError('summary_failed', 502, 'The summary model returned no text.');
+      throw new GatewayError('summary_failed', 'The summary model returned no text.');
     }
     return content;
   };

@@ -87,7 +87,6 @@ const isConnectFailure = (error: unknown) => error instanceof GatewayError && co
 function keysCooling(upstream: Upstream, waitMs: number): GatewayError {
   return new GatewayError(
     'upstream_keys_cooling',
-    429,
     `Every key of the upstream "${upstream.name}" is rate limited.`,
     { headers: { 'retry-after': retryAfterSeconds(waitMs) } },
   );

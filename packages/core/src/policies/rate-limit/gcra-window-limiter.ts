@@ -67,7 +67,6 @@ export function createGcraWindowLimiter<Name extends string>(
         if (onStoreFailure === 'closed') {
           throw new GatewayError(
             'rate_limit_store_unavailable',
-            503,
             'Rate limiting is unavailable; retry shortly.',
             {
               type: 'server_error',

@@ -8,7 +8,7 @@ export class RateLimitExceededError extends GatewayError {
     message: string,
     options: GatewayErrorOptions,
   ) {
-    super('rate_limit_exceeded', 429, message, options);
+    super('rate_limit_exceeded', message, options);
   }
 }
 

@@ -65,16 +65,11 @@ export function createWindowLimiter<Name extends string>(options: WindowLimiterO
       }
     }
     if (onStoreFailure === 'closed') {
-      throw new GatewayError(
-        'rate_limit_store_unavailable',
-        503,
-        'Rate limiting is unavailable; retry shortly.',
-        {
-          type: 'server_error',
-          headers: { 'retry-after': '1' },
-          cause: error,
-        },
-      );
+      throw new GatewayError('rate_limit_store_unavailable', 'Rate limiting is unavailable; retry shortly.', {
+        type: 'server_error',
+        headers: { 'retry-after': '1' },
+        cause: error,
+      });
     }
     return { allowed: true, remaining: limit, resetMs: 0, windowEndsAt: Date.now(), degraded: 'open' };
   };

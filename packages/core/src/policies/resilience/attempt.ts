@@ -14,7 +14,6 @@ export const isUpstreamSideError = (error: unknown) =>
 /** Given to the taps of an attempt that an outer policy throws away (never relayed). */
 export const attemptDiscarded = new GatewayError(
   'attempt_discarded',
-  502,
   'The attempt was replaced by another one.',
 );
 

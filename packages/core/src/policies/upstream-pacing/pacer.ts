@@ -72,7 +72,7 @@ export function createPacer(options: PacerOptions) {
       }
       if (queue.length >= options.maxQueueLength) {
         return Promise.reject(
-          new GatewayError('upstream_queue_full', 503, 'Too many requests are waiting for the upstream.', {
+          new GatewayError('upstream_queue_full', 'Too many requests are waiting for the upstream.', {
             headers: retryAfterHeaders(wait),
           }),
         );
@@ -81,7 +81,6 @@ export function createPacer(options: PacerOptions) {
         return Promise.reject(
           new GatewayError(
             'upstream_rate_limited',
-            429,
             `The upstream's quota frees a slot in ${Math.ceil(wait)} ms, later than this request may wait.`,
             { type: 'requests', headers: retryAfterHeaders(wait) },
           ),
@@ -116,7 +115,7 @@ export function createPacer(options: PacerOptions) {
       timer = undefined;
       for (const waiter of queue.splice(0)) {
         waiter.cleanup();
-        waiter.reject(new GatewayError('gateway_closing', 503, 'The gateway is shutting down.'));
+        waiter.reject(new GatewayError('gateway_closing', 'The gateway is shutting down.'));
       }
     },
   };

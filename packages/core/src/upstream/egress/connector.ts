@@ -177,6 +177,5 @@ function isConnectFailure(error: unknown): boolean {
 const refused = (upstreamName: string) =>
   new GatewayError(
     'upstream_address_refused',
-    502,
     `The upstream "${upstreamName}" resolves to a private or loopback address; mark it \`local: true\` if that is intended.`,
   );

@@ -64,4 +64,4 @@ export function openTunnel(proxy: URL, host: string, port: number, signal: Abort
 
 // The proxy's URL carries credentials: the message names neither.
 const proxyError = (what: string) =>
-  new GatewayError('upstream_proxy_failed', 502, `The egress proxy refused the connection (${what}).`);
+  new GatewayError('upstream_proxy_failed', `The egress proxy refused the connection (${what}).`);
