@@ -5,7 +5,7 @@ import { errorBody, type GatewayError, toGatewayError } from './errors.js';
 import { GatewayEvents } from './events/gateway-events.js';
 import type { FeatureSetup, GatewayExtensions, InternalRouteHandler } from './feature.js';
 import { builtInFeatures } from './features.js';
-import { createLogger } from './logger.js';
+import { createLogger, requestLineLogger } from './logger.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type GatewayOptions, resolveOptions, upstreamList } from './options.js';
 import { composeStages } from './policies/compose.js';
@@ -75,6 +75,7 @@ export const gatewayInternals = (gateway: Gateway): GatewayInternals =>
 export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const options = resolveOptions(gatewayOptions);
   const logger = createLogger(options.logger);
+  const lineLogger = requestLineLogger(logger, options.logger);
   const routes = createRouteTable(options.basePath, options.allowedPaths);
   const upstreams = upstreamList(options).map((upstream) => createUpstream(upstream, options));
   const clients = createClientDirectory(options.clientKeys, options.clients);
@@ -156,7 +157,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     error: GatewayError | undefined,
     durationMs: number,
   ) => {
-    if (!logger.isLevelEnabled(error === undefined ? 'info' : 'warn')) return;
+    if (!lineLogger.isLevelEnabled(error === undefined ? 'info' : 'warn')) return;
     const fields: Record<string, unknown> = {
       requestId: context.requestId,
       method: context.request.method,
@@ -170,9 +171,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     if (context.usage !== undefined) fields.usage = context.usage;
     if (error !== undefined) {
       fields.error = error.code;
-      logger.warn(fields, 'request failed');
+      lineLogger.warn(fields, 'request failed');
     } else {
-      logger.info(fields, 'request');
+      lineLogger.info(fields, 'request');
     }
   };
 

@@ -57,6 +57,12 @@ export class RequestContext implements GatewayContext {
     return this.ownSignal ?? this.request.signal;
   }
 
+  get aborted(): boolean {
+    const own = this.ownSignal;
+    if (own !== undefined) return own.aborted;
+    return this.request.aborted ?? this.request.signal.aborted;
+  }
+
   onSettle(listener: SettleListener): void {
     if (this.settleListeners === undefined) this.settleListeners = [listener];
     else this.settleListeners.push(listener);

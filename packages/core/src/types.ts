@@ -45,6 +45,8 @@ export interface GatewayRequest {
    * it on first read: an `AbortController` per request is measurable on the hot path.
    */
   readonly signal: AbortSignal;
+  /** True once the client went away, where the bridge can tell without creating `signal`. */
+  readonly aborted?: boolean | undefined;
   /**
    * A cheaper way to learn that the client went away than listening on `signal`, offered by the
    * Node bridge: `listener` runs once if the client leaves before its response ended. It cannot
@@ -121,6 +123,8 @@ export interface GatewayContext {
   /** `performance.now()` when the gateway started on this request. */
   readonly startedAt: number;
   readonly signal: AbortSignal;
+  /** `signal.aborted`, read without creating the signal where the bridge allows it. */
+  readonly aborted: boolean;
   /**
    * `request.onClientGone` while `signal` is the request's own. A copy of the context with
    * another signal (a hedged leg) must set this to undefined, so the forwarder listens on that

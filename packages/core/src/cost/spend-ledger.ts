@@ -11,10 +11,17 @@ export interface PeriodUsage {
 const fields = ['requests', 'promptTokens', 'completionTokens', 'spendUsd'] as const;
 const dayMs = 86_400_000;
 
+// The periods of the current UTC day, computed once a day instead of a date string per request.
+let cached = { from: 0, to: 0, periods: { day: '', month: '' } };
+
 /** `2026-11-27` and `2026-11` in UTC: the day and month a request counts in. */
 export function periodsOf(now = new Date()): { day: string; month: string } {
+  const time = now.getTime();
+  if (time >= cached.from && time < cached.to) return cached.periods;
   const day = now.toISOString().slice(0, 10);
-  return { day, month: day.slice(0, 7) };
+  const from = time - (time % dayMs);
+  cached = { from, to: from + dayMs, periods: { day, month: day.slice(0, 7) } };
+  return cached.periods;
 }
 
 /**

@@ -32,6 +32,11 @@ export class BridgedRequest implements GatewayRequest {
     this.remoteAddress = request.socket.remoteAddress;
   }
 
+  /** True once the client went away; reading it creates no AbortController. */
+  get aborted(): boolean {
+    return this.#gone;
+  }
+
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();

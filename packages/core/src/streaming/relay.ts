@@ -89,7 +89,7 @@ class RelayedBody implements AsyncIterableIterator<Uint8Array> {
 
   readonly #onError = (error: unknown): IteratorResult<Uint8Array> => {
     const context = this.#context;
-    const aborted = context.signal.aborted;
+    const aborted = context.aborted;
     const failure = aborted
       ? clientClosedRequest()
       : upstreamFailure(error, 'in-body', context.upstream?.name ?? 'unknown');

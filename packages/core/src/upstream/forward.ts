@@ -58,7 +58,7 @@ export function createForwarder(basePath: string, events: GatewayEvents) {
       }
       return answer;
     } catch (error) {
-      const failure = context.signal.aborted
+      const failure = context.aborted
         ? clientClosedRequest()
         : upstreamFailure(error, 'before-headers', upstream.name);
       if (events.wants('attempt')) {

@@ -76,7 +76,7 @@ export function fallbackChain(plan: FallbackPlan, events: GatewayEvents): Policy
           reasons.push(passed(events, context, failure.upstream, failure.response, failure.error));
           if (!outcome.won) keep(failure.response, failure.error);
         }
-        if (context.signal.aborted) throw clientClosedRequest();
+        if (context.aborted) throw clientClosedRequest();
         if (outcome.won) return served(context, outcome.upstream, outcome.response, reasons);
         if (finalError !== undefined && !isUpstreamSideError(finalError)) throw finalError;
         index++;
@@ -88,7 +88,7 @@ export function fallbackChain(plan: FallbackPlan, events: GatewayEvents): Policy
       try {
         response = await next(context);
       } catch (error) {
-        if (context.signal.aborted) throw clientClosedRequest();
+        if (context.aborted) throw clientClosedRequest();
         const failure = toGatewayError(error);
         if (!isUpstreamSideError(failure)) throw failure;
         reasons.push(passed(events, context, upstream, undefined, failure));

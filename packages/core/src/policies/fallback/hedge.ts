@@ -68,7 +68,7 @@ export function hedge(
       if (timer === undefined) return;
       clearTimeout(timer);
       timer = undefined;
-      if (!context.signal.aborted) start(second);
+      if (!context.aborted) start(second);
     };
 
     const finish = (leg: Leg, result: LegResult) => {

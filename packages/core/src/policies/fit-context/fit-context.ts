@@ -123,7 +123,7 @@ export function fitContext(options: ContextOptions, setup: FeatureSetup): Policy
           };
           await store.set(conversation, JSON.stringify(entry), summarizeOptions.cacheTtlMs).catch(() => {});
         } catch (error) {
-          if (context.signal.aborted) throw error;
+          if (context.aborted) throw error;
           // No summary: the conversation still fits by trimming, which is better than failing.
           dropped = plan.dropUntil(budget, 0);
           note = '; summary-failed';

@@ -44,8 +44,7 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
         try {
           response = await send(key);
         } catch (error) {
-          if (!pool.routesAroundConnectFailures || !isConnectFailure(error) || context.signal.aborted)
-            throw error;
+          if (!pool.routesAroundConnectFailures || !isConnectFailure(error) || context.aborted) throw error;
           key.downUntil = Date.now() + deploymentDownMs;
           context.record.deploymentDown = key.servedAs;
           if (tried >= pool.keys.length) throw error;

@@ -67,7 +67,7 @@ export function retry(settings: RetrySettings, budget: RetryBudget, events?: Gat
           if (retrying) budget.release();
           retrying = false;
         }
-        if (context.signal.aborted) {
+        if (context.aborted) {
           if (response !== undefined) discardResponse(context, response, tapMark);
           throw clientClosedRequest();
         }

@@ -68,7 +68,7 @@ export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Pol
     try {
       await pacer.acquire(maxWait, context.signal);
     } catch (error) {
-      if (context.signal.aborted) throw clientClosedRequest();
+      if (context.aborted) throw clientClosedRequest();
       throw error;
     }
     const response = await next(context);
