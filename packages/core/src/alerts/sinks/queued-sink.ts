@@ -90,6 +90,8 @@ export function createQueuedSink(settings: QueuedSinkSettings): AlertSink {
         ...error,
         sink: settings.name,
         message: redact(`alert sink "${settings.name}" (${settings.origin}): ${error.message}`),
+        platformCode:
+          typeof error.platformCode === 'string' ? redact(error.platformCode) : error.platformCode,
       });
     } catch {
       // A throwing handler must not stop the delivery loop.
