@@ -78,8 +78,9 @@ export function createQueuedSink(settings: QueuedSinkSettings): AlertSink {
 
   const redact = (text: string) => {
     let clean = text;
-    for (const secret of settings.secrets) {
-      if (secret === '') continue;
+    for (const secret of [...settings.secrets].sort((a, b) => b.length - a.length)) {
+      // Short strings ('/', '/hook') would mangle the message and protect nothing.
+      if (secret.length < 8) continue;
       clean = clean.replaceAll(secret, '[redacted]').replaceAll(encodeURIComponent(secret), '[redacted]');
     }
     return clean;

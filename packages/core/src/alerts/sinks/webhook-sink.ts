@@ -68,7 +68,8 @@ export function createWebhookSink(input: WebhookSinkOptions): AlertSink {
     ...common,
     origin: url.origin,
     limits: [options.rateLimit],
-    secrets: [options.signing?.secret ?? ''],
+    // A receiver's URL often carries its own token, in the path or the query.
+    secrets: [options.signing?.secret ?? '', url.pathname + url.search, url.search, url.href],
     adapter: {
       prepare(alerts) {
         const body = foldToFit(alerts, fits);
