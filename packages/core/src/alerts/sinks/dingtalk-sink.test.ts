@@ -82,6 +82,8 @@ describe('DingTalk sink', () => {
     assert.equal(platform.requests.length, 1);
     const request = platform.requests[0] as ReceivedRequest;
     // The sign travels URL-encoded: `+`, `/` and `=` never appear raw in the query.
+    assert.match(request.rawUrl, /[?&]sign=[A-Za-z0-9%]+(&|$)/);
+    assert.match(request.rawUrl, /[?&]timestamp=\d{13}(&|$)/);
     assert.match(request.headers['content-type'] ?? '', /application\/json/);
     const body = bodyOf(request);
     assert.equal(body.msgtype, 'markdown');

@@ -121,8 +121,9 @@ export function createQueuedSink(settings: QueuedSinkSettings): AlertSink {
       timer = undefined;
       schedule();
     }, delay);
-    // A queued alert does not keep the process alive; shutdown calls close() (or drain()).
-    timer.unref();
+    // A queued alert alone does not keep the process alive (shutdown calls close()); a drain()
+    // in progress does, or a script awaiting it would exit before the next slot.
+    if (idleWaiters.length === 0) timer.unref();
   };
 
   const sendNext = async () => {
@@ -147,6 +148,16 @@ export function createQueuedSink(settings: QueuedSinkSettings): AlertSink {
         platformCode: outcome.platformCode,
         willRetry: retry.length > 0,
       });
+      const gaveUp = taken.filter((entry) => !retry.includes(entry));
+      if (retry.length > 0 && gaveUp.length > 0) {
+        // A digest mixing fresh alerts with ones on their last attempt: say which are lost.
+        report({
+          kind: 'dropped',
+          message: `given up after ${settings.maxAttempts} attempts`,
+          incidentIds: gaveUp.map((entry) => entry.alert.incidentId),
+          willRetry: false,
+        });
+      }
     } catch (error) {
       // A bug in building the message: report it and drop what it was for, never loop on it.
       const ids = (taken.length > 0 ? taken : queue.splice(0, 1)).map((entry) => entry.alert.incidentId);
@@ -202,6 +213,7 @@ export function createQueuedSink(settings: QueuedSinkSettings): AlertSink {
     },
     drain() {
       if ((queue.length === 0 || closed) && inFlight === undefined) return Promise.resolve();
+      timer?.ref();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     async close() {

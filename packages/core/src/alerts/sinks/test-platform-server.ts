@@ -5,6 +5,8 @@ import type { RateLimit } from './send-pacer.js';
 
 /** Test helper: one request a fake platform received. */
 export interface ReceivedRequest {
+  /** The request target as sent, before any decoding. */
+  rawUrl: string;
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
@@ -33,6 +35,7 @@ export async function startFakePlatform(
     request.on('end', () => {
       const url = new URL(request.url ?? '/', 'http://fake.invalid');
       const received = {
+        rawUrl: request.url ?? '/',
         path: url.pathname,
         query: url.searchParams,
         headers: request.headers,
