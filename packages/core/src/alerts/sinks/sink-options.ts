@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { GatewayOptionsError } from '../../options.js';
+import { invalidOptions } from '../../config/options-error.js';
 import { isPrivateAddress } from '../../upstream/egress/address-guard.js';
 import type { AlertErrorHandler } from './alert-message.js';
 import { createSinkTransport } from './sink-http.js';
@@ -71,8 +71,8 @@ export function checkWebhookUrl(
 }
 
 /**
- * Validates sink options once, at construction; the error names each bad field and never
- * repeats a value (they include secrets).
+ * Validates sink options once, at construction; the `GatewayOptionsError` names each bad
+ * field (`dingtalk.secret: ...`) and never repeats a value (they include secrets).
  *
  * @example
  * const options = parseSinkOptions('dingtalk', dingTalkSinkOptionsSchema, input);
@@ -84,11 +84,10 @@ export function parseSinkOptions<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const result = schema.safeParse(options);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(options)';
-    return `${field}: ${issue.message}`;
-  });
-  throw new GatewayOptionsError(`Invalid ${platform} sink options — ${problems.join('; ')}`);
+  // Fields are named under the platform (`dingtalk.url`), in Ferry's one options-error wording.
+  throw invalidOptions(
+    result.error.issues.map((issue) => [[platform, ...issue.path].join('.'), issue.message] as const),
+  );
 }
 
 const commonSchema = z.strictObject(commonSinkFields);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { GatewayOptionsError } from '../../options.js';
+import { GatewayOptionsError } from '../../config/options-error.js';
 import type { AlertSink, AlertSinkError } from './alert-message.js';
 import { createDingTalkSink } from './dingtalk-sink.js';
 import { createFeishuSink } from './feishu-sink.js';
@@ -125,7 +125,10 @@ describe('sinks are never a source of trouble', () => {
 
   it('validates options once, naming the field and never repeating a secret', () => {
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => createDingTalkSink({}), /url: give exactly one of url and accessToken/],
+      [
+        () => createDingTalkSink({}),
+        /Invalid Ferry options — dingtalk.url: give exactly one of url and accessToken/,
+      ],
       [() => createDingTalkSink({ accessToken: 't', timeoutMs: -1 }), /timeoutMs:/],
       [() => createDingTalkSink({ accessToken: 't', messagesPerMinute: 21 }), /messagesPerMinute:/],
       [
@@ -140,7 +143,10 @@ describe('sinks are never a source of trouble', () => {
         () => createWebhookSink({ url: 'https://example.com', signing: { keyId: 'k', secret: 'short' } }),
         /signing.secret:/,
       ],
-      [() => createWebhookSink({ url: 'https://example.com', extra: 1 } as never), /Unrecognized key/i],
+      [
+        () => createWebhookSink({ url: 'https://example.com', extra: 1 } as never),
+        /webhook: Unrecognized key/i,
+      ],
     ];
     for (const [make, pattern] of cases) {
       assert.throws(
