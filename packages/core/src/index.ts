@@ -2,7 +2,7 @@
  * `@ferry/core`: what an embedder needs — the gateway, its options and types, the error class,
  * the signing helper for callers, and config loading. Building blocks live on named subpaths:
  * `@ferry/core/node` (the Node bridge), `/signing`, `/filter`, `/tokens`, `/stores`, `/cost`,
- * `/streaming`, `/conversations`, `/formats`.
+ * `/streaming`, `/conversations`, `/formats`, `/alerts`.
  */
 export type { ClientLimits, ClientOptions } from './clients/client-options.js';
 export { expandEnvironment, loadConfigFile } from './config/load-config-file.js';
