@@ -17,6 +17,14 @@ describe('commandLine', () => {
     });
   });
 
+  it('reads the flags after the -- that pnpm passes on', () => {
+    assert.deepEqual(commandLine(['--', '--port', '0'], environment), {
+      help: false,
+      settings: { environment, configFile: undefined, host: undefined, port: 0 },
+    });
+    assert.deepEqual(commandLine(['--', '--help'], environment), { help: true });
+  });
+
   it('asks for help with -h and --help', () => {
     assert.deepEqual(commandLine(['--help'], environment), { help: true });
     assert.deepEqual(commandLine(['--port', 'x', '-h'], environment), { help: true });

@@ -45,7 +45,8 @@ export function commandLine(args: readonly string[], environment: NodeJS.Process
   let values: { config?: string; host?: string; port?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      // `pnpm start -- --port 0` passes the `--` on; after it, parseArgs would read no flags.
+      args: args[0] === '--' ? args.slice(1) : [...args],
       options: {
         config: { type: 'string', short: 'c' },
         host: { type: 'string' },
