@@ -33,6 +33,15 @@ export interface AdapterUnderTest {
   bodyParsers: readonly BodyParserCase[];
   /** The one warning the adapter logs when a body parser read the request before Ferry. */
   parserWarning: RegExp;
-  /** Builds a fresh app: the body parser (if any), Ferry (from options or a gateway), then `fallback`. */
+  /**
+   * Ferry sits in front of the app at the HTTP server (`withGateway`), not inside it: the app's
+   * body parsers never see gateway requests, so every body reaches the upstream byte for byte
+   * and the parser warning is never logged.
+   */
+  front?: boolean;
+  /**
+   * Builds a fresh app: the body parser (if any), Ferry (from options or a gateway), then
+   * `fallback`; in front mode, the app (parser, then `fallback`) behind Ferry.
+   */
   mount(ferry: GatewayOptions | Gateway, setup: MountSetup): MountedApp;
 }

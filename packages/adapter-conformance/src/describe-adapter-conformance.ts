@@ -149,7 +149,8 @@ export function describeAdapterConformance(name: string, adapter: AdapterUnderTe
           assert.equal(upstream.headers['x-api-key'], undefined);
           assert.equal(upstream.headers.cookie, undefined);
           assert.equal(upstream.headers['x-custom'], 'kept');
-          const exact = parser === undefined || parser.keepsRawBody;
+          // In front of the app, Ferry reads the body before any parser could.
+          const exact = adapter.front === true || parser === undefined || parser.keepsRawBody;
           // A parser that kept no bytes: the parsed body is serialised again (equal as JSON).
           assert.equal(upstream.body.toString('utf8'), exact ? sent : JSON.stringify(JSON.parse(sent)));
         });
@@ -205,7 +206,10 @@ export function describeAdapterConformance(name: string, adapter: AdapterUnderTe
         await expectFallback(await fetch(`${origin}/v1beta/thing`), '/v1beta/thing');
       });
 
-      it('warns once when a body parser read the request first, and not otherwise', async () => {
+      const warningTest = adapter.front
+        ? 'never warns about body parsers: in front of the app, Ferry reads every body first'
+        : 'warns once when a body parser read the request first, and not otherwise';
+      it(warningTest, async () => {
         const parser = adapter.bodyParsers[0];
         assert.ok(parser, 'the adapter names at least one body parser');
         const warnings: unknown[] = [];
@@ -218,6 +222,10 @@ export function describeAdapterConformance(name: string, adapter: AdapterUnderTe
           const response = await post(`${origin}/v1/chat/completions`, chatBody());
           assert.equal(response.status, 200);
           await response.arrayBuffer();
+        }
+        if (adapter.front) {
+          assert.deepEqual(warnings, []);
+          return;
         }
         assert.equal(warnings.length, 1);
         assert.match(String(warnings[0]), adapter.parserWarning);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { errorBody } from '../errors.js';
 import type { Gateway } from '../gateway.js';
+import { pathOf, urlInsideMount } from './mount-path.js';
 import { bodyTooLarge } from './read-body.js';
 
 /** Where the gateway sits in the host app. */
@@ -49,8 +50,6 @@ export function createCheckContinueHandler(
 }
 
 function ownedByGateway(gateway: Gateway, prefix: string, url = '/'): boolean {
-  const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
-  if (prefix !== '' && !(path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47)) return false;
-  return gateway.owns(path.slice(prefix.length));
+  const inside = urlInsideMount(url, prefix);
+  return inside !== undefined && gateway.owns(pathOf(inside));
 }

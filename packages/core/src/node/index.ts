@@ -1,4 +1,5 @@
 export { type CheckContinueOptions, createCheckContinueHandler } from './check-continue.js';
 export { handleNodeRequest, type NodeRequestExtras } from './handle-node-request.js';
 export { readBody } from './read-body.js';
+export { type WithGatewayOptions, withGateway } from './with-gateway.js';
 export { type WriteOutcome, writeResponse } from './write-response.js';
