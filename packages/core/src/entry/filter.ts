@@ -3,8 +3,8 @@ export {
   type ContentRule,
   type ContentScanner,
   createContentScanner,
-  maskRanges,
   type ScanResult,
 } from '../filter/content-scanner.js';
 export type { ContentFilterOptions } from '../filter/filter-options.js';
+export { maskRanges } from '../filter/mask-ranges.js';
 export { readWordLists } from '../filter/word-lists.js';

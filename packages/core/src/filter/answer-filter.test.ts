@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { filterAnswer } from './answer-filter.js';
-import { createContentScanner, maskRanges } from './content-scanner.js';
+import { createContentScanner } from './content-scanner.js';
+import { maskRanges } from './mask-ranges.js';
 import { chunked, contentArbitrary } from './test-split-streams.js';
 import type { AnswerAction } from './text-stream-filter.js';
 

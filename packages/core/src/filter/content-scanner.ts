@@ -37,7 +37,7 @@ export interface ContentScanner {
 /**
  * Builds a scanner over word lists (Aho-Corasick, one pass whatever the number of words) and
  * regex rules, both matched against folded text (see `fold.ts`) and reported as ranges of the
- * original text, so masking replaces exactly the characters the reader sees.
+ * original text, so masking (`maskRanges`) replaces exactly the characters the reader sees.
  *
  * @example
  * const scanner = createContentScanner({ words: ['badword', '违禁词'], rules: [] });
@@ -218,29 +218,4 @@ function merge(found: number[]): number[] {
     else merged.push(start, end);
   }
   return merged;
-}
-
-/**
- * Replaces each character (code point) inside `ranges` with `*`, up to `end`.
- *
- * @example
- * maskRanges('say 违禁词 now', [4, 7], 11); // 'say *** now'
- */
-export function maskRanges(text: string, ranges: readonly number[], end = text.length): string {
-  if (ranges.length === 0) return end === text.length ? text : text.slice(0, end);
-  let result = '';
-  let position = 0;
-  for (let index = 0; index < ranges.length && position < end; index += 2) {
-    const start = Math.min(ranges[index] as number, end);
-    const stop = Math.min(ranges[index + 1] as number, end);
-    if (start > position) result += text.slice(position, start);
-    for (let cursor = Math.max(start, position); cursor < stop; ) {
-      const code = text.charCodeAt(cursor);
-      cursor += code >= 0xd800 && code <= 0xdbff && cursor + 1 < stop ? 2 : 1;
-      result += '*';
-    }
-    position = Math.max(position, stop);
-  }
-  if (position < end) result += text.slice(position, end);
-  return result;
 }

@@ -1,19 +1,23 @@
 /**
  * Character folding for matching: NFKC (full-width Ｆｏｏ → foo, ligatures, circled and
- * mathematical letters), lower case, and removal of invisible characters (zero-width space,
- * joiners, soft hyphen, BOM) that would otherwise split a word without showing. Folding works
- * per code point, so folded text maps back to the original characters one by one.
+ * mathematical letters), lower case, and removal of invisible characters that would otherwise
+ * split a word without showing. Folding works per code point, so folded text maps back to the
+ * original characters one by one.
  */
 
-/** Code points removed before matching. */
-const invisible = new Set([
-  0x00ad, 0x034f, 0x180e, 0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff,
-]);
+/**
+ * Invisible: Unicode's Default_Ignorable_Code_Point property — zero-width space, joiners and
+ * non-joiner, word joiner, soft hyphen, BOM, bidi marks and embeddings, variation selectors,
+ * tag characters, Hangul fillers. A renderer that does not know such a character shows nothing,
+ * so each of them can split a word without the reader noticing.
+ */
+const invisiblePattern = /^\p{Default_Ignorable_Code_Point}$/u;
 
 /** The folded form of one code point ('' when it is invisible). */
 export function foldCodePoint(codePoint: number): string {
-  if (invisible.has(codePoint)) return '';
-  return String.fromCodePoint(codePoint).normalize('NFKC').toLowerCase();
+  const character = String.fromCodePoint(codePoint);
+  if (invisiblePattern.test(character)) return '';
+  return character.normalize('NFKC').toLowerCase();
 }
 
 /** `foldUnit` results that are not a code unit. */
@@ -43,6 +47,21 @@ export function foldUnit(unit: number): number {
   if (value === foldMany) many.set(unit, folded);
   table[unit] = value;
   return value;
+}
+
+/**
+ * True for a code point the fold removes (see `invisiblePattern`); the mask drops these too.
+ *
+ * @example
+ * isInvisible(0x200d); // true (zero-width joiner)
+ * isInvisible(0x61);   // false
+ */
+export function isInvisible(codePoint: number): boolean {
+  if (codePoint < 0xad) return false;
+  // BMP code points read the fold table; astral ones (tags, variation selectors) are rare.
+  if (codePoint < 0xd800 || (codePoint > 0xdfff && codePoint <= 0xffff))
+    return foldUnit(codePoint) === foldSkip;
+  return invisiblePattern.test(String.fromCodePoint(codePoint));
 }
 
 /** The folded units of a code point whose `foldUnit` is `foldMany`, or of an astral code point. */

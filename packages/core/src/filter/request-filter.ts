@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js';
 import type { JsonObject } from '../types.js';
-import { type ContentScanner, maskRanges } from './content-scanner.js';
+import type { ContentScanner } from './content-scanner.js';
+import { maskRanges } from './mask-ranges.js';
 
 /** Deeper bodies are refused: no API nests this far, and re-encoding them would overflow the stack. */
 export const maxFilteredDepth = 256;

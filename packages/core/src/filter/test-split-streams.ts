@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isInvisible } from './fold.js';
 
 // Test helpers shared by the stream-filter property tests: contents and the ways to split them.
 
@@ -22,6 +23,10 @@ const pieces = [
   '23',
   '456',
   '\u200b',
+  '\u200d',
+  '\u00ad',
+  '\ufe0f',
+  '\u{e0041}',
   '😀',
   'é',
   '\n',
@@ -32,6 +37,11 @@ const pieces = [
 export const contentArbitrary = fc
   .array(fc.constantFrom(...pieces), { maxLength: 24 })
   .map((parts) => parts.join(''));
+
+/** The code points of `text` a reader sees (invisible ones left out), one array entry each. */
+export function visibleOnly(text: string): string[] {
+  return Array.from(text).filter((character) => !isInvisible(character.codePointAt(0) as number));
+}
 
 /** Splits `text` into deltas at the given code-point positions. */
 export function deltas(text: string, cuts: number[]): string[] {

@@ -1,4 +1,5 @@
-import { type ContentScanner, maskRanges } from './content-scanner.js';
+import type { ContentScanner } from './content-scanner.js';
+import { clusterStart, maskRanges } from './mask-ranges.js';
 
 /** What to do with a match in an answer. */
 export type AnswerAction = 'mask' | 'stop';
@@ -46,13 +47,19 @@ export class TextStreamFilter {
     let masks = ranges;
     if (this.maskedPrefix > 0) masks = mergePrefix(this.maskedPrefix, ranges);
     this.maskedPrefix = 0;
-    // A match that straddles the release point is masked on both sides of it.
+    let release = safeEnd;
+    // A match that straddles the release point is masked on both sides of it, cut between two
+    // characters the reader sees (not inside `é` or an emoji), so the stars add up.
     for (let index = 0; index < masks.length; index += 2) {
+      const start = masks[index] as number;
       const end = masks[index + 1] as number;
-      if ((masks[index] as number) <= safeEnd && end > safeEnd) this.maskedPrefix = end - safeEnd;
+      if (start <= safeEnd && end > safeEnd) {
+        release = clusterStart(text, start, end, safeEnd);
+        this.maskedPrefix = end - release;
+      }
     }
-    this.held = safeEnd === text.length ? '' : text.slice(safeEnd);
-    return { text: maskRanges(text, masks, safeEnd), stopped: false, matched };
+    this.held = release === text.length ? '' : text.slice(release);
+    return { text: maskRanges(text, masks, release), stopped: false, matched };
   }
 }
 
