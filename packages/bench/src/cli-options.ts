@@ -44,7 +44,7 @@ Scenario
 Targets (the mission's defaults)
   --target-connections N     load the other targets must hold at (default 1000)
   --target-p99-ms N          P99 latency limit (default 800)
-  --target-errors N          errors allowed (default 0)
+  --target-errors N          failed requests allowed, timeouts and non-2xx included (default 0)
   --target-timeouts N        timeouts allowed (default 0)
   --target-non2xx N          non-2xx answers allowed (default 0)
   --target-floor-ratio R     requests/s at least R x the Node floor's (off by default)

@@ -2,6 +2,12 @@ export { type ArmKind, type ArmRole, armDescriptions, armKinds } from './arms/ar
 export { fullPipelineOptions } from './arms/full-pipeline.js';
 export { nginxConfig } from './arms/nginx.js';
 export { describeTopology, planTopology, type Topology } from './arms/pinning.js';
+export {
+  checkLittlesLaw,
+  type LittlesLawCheck,
+  type LittlesLawInput,
+  littlesLawTolerance,
+} from './load/littles-law.js';
 export { type LoadPhase, type LoadResult, runLoad } from './load/run-load.js';
 export { type ProgressEvent, type ProgressListener, progressLine } from './progress.js';
 export { renderHtml } from './report/html.js';
