@@ -9,9 +9,11 @@ import {
 } from './scenario/scenario.js';
 
 export const usage = `Usage: ferry-bench [options]
+       ferry-bench ramp (--arm NAME | --url URL) [options]   (see ferry-bench ramp --help)
 
 Load-tests OpenAI-compatible gateways: Ferry and its baselines and peers, each started in its
-own process, or your own deployment by URL. Exits 1 when a target fails, naming it.
+own process, or your own deployment by URL. Exits 1 when a target fails, naming it. \`ramp\`
+steps the connections up and reports the largest level that meets the SLO.
 
 Scenario
   --scenario FILE            JSON scenario (same fields as defineScenario); flags override it

@@ -255,7 +255,8 @@ function withoutSecrets(scenario: Scenario): Scenario {
   };
 }
 
-function machineInfo(startLoad: number): MachineInfo {
+/** The machine a run measured on; `startLoad` is the 1-minute load average at its start. */
+export function machineInfo(startLoad: number): MachineInfo {
   const processors = cpus();
   return {
     cpuModel: processors[0]?.model.trim() ?? 'unknown',

@@ -1,46 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planTopology } from '../arms/pinning.js';
-import { checkLittlesLaw } from '../load/littles-law.js';
 import type { LoadResult } from '../load/run-load.js';
+import { loadResult } from '../load/test-load-result.js';
 import { defineScenario } from '../scenario/scenario.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { ArmReport, BenchReport, RoundResult } from './report-types.js';
-import { sampleStats } from './stats.js';
 import { summarizeArm } from './summarize.js';
 import { renderText } from './tables.js';
 import { evaluateTargets } from './targets.js';
 import { comparabilityWarnings } from './warnings.js';
 
 /** A load phase of `count` answers at `latencyMs` each, over 8 s at 1000 connections. */
-function load(count: number, latencyMs: number): LoadResult {
-  const latency = sampleStats(new Array<number>(count).fill(latencyMs));
-  return {
-    connections: 1000,
-    durationSeconds: 8,
-    requests: count,
-    requestsPerSecond: count / 8,
-    latency,
-    firstRequest: undefined,
-    autocannon: { count, mean: latencyMs, p50: latencyMs, p99: latencyMs, max: latencyMs },
-    curve: [],
-    errors: 0,
-    connectionErrors: 0,
-    timeouts: 0,
-    non2xx: 0,
-    littlesLaw: checkLittlesLaw({
-      connections: 1000,
-      durationSeconds: 8,
-      responses: count,
-      latencySumMs: count * latencyMs,
-      timeouts: 0,
-      timeoutMs: 10_000,
-      rateLimited: false,
-    }),
-    overhead: undefined,
-  };
-}
+const load = (count: number, latencyMs: number): LoadResult =>
+  loadResult({ connections: 1000, answered: count, latencyMs });
 
 const round = (index: number, phase: LoadResult): RoundResult => ({
   round: index,
