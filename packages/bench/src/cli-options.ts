@@ -9,9 +9,11 @@ import {
 } from './scenario/scenario.js';
 
 export const usage = `Usage: ferry-bench [options]
+       ferry-bench ramp (--arm NAME | --url URL) [options]   (see ferry-bench ramp --help)
 
 Load-tests OpenAI-compatible gateways: Ferry and its baselines and peers, each started in its
-own process, or your own deployment by URL. Exits 1 when a target fails, naming it.
+own process, or your own deployment by URL. Exits 1 when a target fails, naming it. \`ramp\`
+steps the connections up and reports the largest level that meets the SLO.
 
 Scenario
   --scenario FILE            JSON scenario (same fields as defineScenario); flags override it
@@ -44,7 +46,7 @@ Scenario
 Targets (the mission's defaults)
   --target-connections N     load the other targets must hold at (default 1000)
   --target-p99-ms N          P99 latency limit (default 800)
-  --target-errors N          errors allowed (default 0)
+  --target-errors N          failed requests allowed, timeouts and non-2xx included (default 0)
   --target-timeouts N        timeouts allowed (default 0)
   --target-non2xx N          non-2xx answers allowed (default 0)
   --target-floor-ratio R     requests/s at least R x the Node floor's (off by default)

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseCli, usage } from './cli-options.js';
 import { progressLine } from './progress.js';
+import { rampCommand } from './ramp/ramp-command.js';
 import { failedTargets, renderText } from './report/tables.js';
 import { writeReports } from './report/write-reports.js';
 import { runBench } from './run-bench.js';
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'ramp') return rampCommand(process.argv.slice(3));
   let request: Awaited<ReturnType<typeof parseCli>>;
   try {
     request = await parseCli(process.argv.slice(2));

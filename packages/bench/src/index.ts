@@ -2,8 +2,20 @@ export { type ArmKind, type ArmRole, armDescriptions, armKinds } from './arms/ar
 export { fullPipelineOptions } from './arms/full-pipeline.js';
 export { nginxConfig } from './arms/nginx.js';
 export { describeTopology, planTopology, type Topology } from './arms/pinning.js';
+export {
+  checkLittlesLaw,
+  type LittlesLawCheck,
+  type LittlesLawInput,
+  littlesLawTolerance,
+} from './load/littles-law.js';
 export { type LoadPhase, type LoadResult, runLoad } from './load/run-load.js';
 export { type ProgressEvent, type ProgressListener, progressLine } from './progress.js';
+export { rampChartSvg } from './ramp/ramp-chart.js';
+export { renderRampHtml, renderRampMarkdown, renderRampText } from './ramp/ramp-render.js';
+export type { RampLevel, RampReport, RampTarget, Slo } from './ramp/ramp-types.js';
+export { type RampPlan, type RampSubject, rampDefaults, runRamp } from './ramp/run-ramp.js';
+export { findKnee, judgeLevel, largestMeetingSlo } from './ramp/slo.js';
+export { writeRampReports } from './ramp/write-ramp-reports.js';
 export { renderHtml } from './report/html.js';
 export { latencyChartSvg } from './report/latency-chart.js';
 export { renderMarkdown } from './report/markdown.js';

@@ -10,6 +10,7 @@ import type { ProgressListener } from './progress.js';
 import type { ArmReport, BenchReport, MachineInfo, RoundResult } from './report/report-types.js';
 import { summarizeArm } from './report/summarize.js';
 import { evaluateTargets } from './report/targets.js';
+import { comparabilityWarnings } from './report/warnings.js';
 import type { Scenario } from './scenario/scenario.js';
 import { requestFor, streamRequest } from './scenario/workloads.js';
 import { measureStreams } from './streams/sse-timing.js';
@@ -229,30 +230,6 @@ async function measureRound(
   };
 }
 
-/**
- * Baselines and peers are not judged by the targets, but an arm that answered with errors is
- * not a fair comparison: say so rather than print its figures silently.
- */
-function comparabilityWarnings(arms: readonly ArmReport[]): string[] {
-  const warnings: string[] = [];
-  for (const arm of arms) {
-    const { errors, timeouts, non2xx, streams } = arm.summary;
-    if (arm.role !== 'ferry' && arm.role !== 'external' && errors + timeouts + non2xx > 0) {
-      warnings.push(
-        `${arm.name}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx in its worst round: its figures are not comparable`,
-      );
-    }
-    for (const stream of streams) {
-      if (stream.errors > 0) {
-        warnings.push(
-          `${arm.name}: ${stream.errors} of ${stream.errors + stream.streams} streams failed at ${stream.concurrency} at once`,
-        );
-      }
-    }
-  }
-  return warnings;
-}
-
 const cpuPercent = (
   before: ProcessUsage | undefined,
   after: ProcessUsage | undefined,
@@ -278,7 +255,8 @@ function withoutSecrets(scenario: Scenario): Scenario {
   };
 }
 
-function machineInfo(startLoad: number): MachineInfo {
+/** The machine a run measured on; `startLoad` is the 1-minute load average at its start. */
+export function machineInfo(startLoad: number): MachineInfo {
   const processors = cpus();
   return {
     cpuModel: processors[0]?.model.trim() ?? 'unknown',

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { percentileOfSorted, SampleBuffer, type SampleStats, sampleStats } from '../report/stats.js';
 import type { RequestShape } from '../scenario/workloads.js';
+import { checkLittlesLaw, type LittlesLawCheck } from './littles-law.js';
 import { type SigningKey, signatureHeaders } from './signing.js';
 
 /** One autocannon phase against one arm. */
@@ -10,6 +11,11 @@ export interface LoadPhase {
   /** Stop after this many requests instead of after the duration. */
   requests?: number | undefined;
   timeoutSeconds: number;
+  /**
+   * Cap on requests per second over all connections (autocannon's `overallRate`). Connections
+   * then idle between requests, so Little's law is checked as an upper bound only.
+   */
+  ratePerSecond?: number | undefined;
   /** Sign each request with a fresh timestamp and nonce (for gateways that verify signatures). */
   signing?: SigningKey | undefined;
   /** Called about once a second with the responses so far. */
@@ -20,24 +26,32 @@ export interface LoadPhase {
 export interface LoadResult {
   connections: number;
   durationSeconds: number;
+  /** Answered requests, every status. */
   requests: number;
   requestsPerSecond: number;
   /**
-   * Latency of the requests on established connections, in ms. The first request of each
-   * connection is kept apart (`firstRequest`): autocannon opens every connection at once and
-   * sends at once, so that request also waits for the server to accept the connection, which
-   * a saturated Node process does only gradually (seconds for 1000 connections). Reporting it
-   * inside the steady-state percentiles would measure the connection storm, not the proxy.
+   * The headline latency, in ms: every answered request, each connection's first one included,
+   * the same population as autocannon's own histogram. A user's client waits for its first
+   * request too, connection set-up and all, so the figures a target judges leave nothing out.
    */
   latency: SampleStats | undefined;
-  /** Latency of each connection's first request (connection accept included). */
+  /**
+   * Each connection's first request alone (connection accept included), an extra view:
+   * autocannon opens every connection at once, and a saturated server accepts them gradually.
+   */
   firstRequest: SampleStats | undefined;
-  /** The latency percentile curve for the chart: [percentile, ms]. */
+  /** autocannon's own latency histogram (whole milliseconds), to cross-check `latency`. */
+  autocannon: { count: number; mean: number; p50: number; p99: number; max: number };
+  /** The latency percentile curve for the chart, over every request: [percentile, ms]. */
   curve: Array<[number, number]>;
-  /** Connection errors and resets, timeouts not included. */
+  /** Every failed request: connection errors, timeouts and non-2xx answers. */
   errors: number;
+  /** Connection errors and resets alone. */
+  connectionErrors: number;
   timeouts: number;
   non2xx: number;
+  /** connections ÷ requests/s against the mean latency. */
+  littlesLaw: LittlesLawCheck;
   /** Ferry's own time per request from `Server-Timing: gateway;dur=` (absent on other arms). */
   overhead: SampleStats | undefined;
 }
@@ -75,6 +89,7 @@ export async function runLoad(origin: string, shape: RequestShape, phase: LoadPh
     connections: phase.connections,
     ...(phase.requests === undefined ? { duration: phase.durationSeconds } : { amount: phase.requests }),
     timeout: phase.timeoutSeconds,
+    ...(phase.ratePerSecond === undefined ? {} : { overallRate: phase.ratePerSecond }),
     requests: [
       {
         method: shape.method as 'POST',
@@ -100,9 +115,8 @@ export async function runLoad(origin: string, shape: RequestShape, phase: LoadPh
     ],
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (client: object, _status: number, _bytes: number, responseTime: number) => {
-    if (connected.has(client)) {
-      latencies.push(responseTime);
-    } else {
+    latencies.push(responseTime);
+    if (!connected.has(client)) {
       connected.add(client);
       firstLatencies.push(responseTime);
     }
@@ -110,7 +124,7 @@ export async function runLoad(origin: string, shape: RequestShape, phase: LoadPh
   let ticks = 0;
   instance.on('tick', () => {
     ticks++;
-    phase.onTick?.(latencies.length + firstLatencies.length);
+    phase.onTick?.(latencies.length);
   });
   const result = await instance;
   const samples = latencies.toArray();
@@ -121,7 +135,9 @@ export async function runLoad(origin: string, shape: RequestShape, phase: LoadPh
       ? []
       : curvePercentiles.map((percentile) => [percentile, percentileOfSorted(sorted, percentile)]);
   const durationSeconds = result.duration > 0 ? result.duration : Math.max(ticks, 1);
-  const answered = samples.length + firstLatencies.length;
+  const answered = samples.length;
+  const connectionErrors = Math.max(0, result.errors - result.timeouts);
+  const own = result.latency as autocannon.Histogram & { totalCount?: number };
   return {
     connections: phase.connections,
     durationSeconds,
@@ -129,10 +145,27 @@ export async function runLoad(origin: string, shape: RequestShape, phase: LoadPh
     requestsPerSecond: answered / durationSeconds,
     latency,
     firstRequest: sampleStats(firstLatencies.toArray()),
+    autocannon: {
+      count: own.totalCount ?? 0,
+      mean: own.mean,
+      p50: own.p50,
+      p99: own.p99,
+      max: own.max,
+    },
     curve,
-    errors: Math.max(0, result.errors - result.timeouts),
+    errors: connectionErrors + result.timeouts + result.non2xx,
+    connectionErrors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
+    littlesLaw: checkLittlesLaw({
+      connections: phase.connections,
+      durationSeconds,
+      responses: answered,
+      latencySumMs: latency === undefined ? 0 : latency.mean * latency.count,
+      timeouts: result.timeouts,
+      timeoutMs: phase.timeoutSeconds * 1_000,
+      rateLimited: phase.ratePerSecond !== undefined,
+    }),
     overhead: sampleStats(overheads.toArray()),
   };
 }

@@ -1,3 +1,4 @@
+import type { LittlesLawSummary } from './report-types.js';
 import type { Spread } from './stats.js';
 
 /** `12.3` / `0.84` / `1234`: enough digits to compare, no more. */
@@ -29,4 +30,13 @@ export const signedMs = (value: Spread | undefined): string => {
   if (value === undefined) return '–';
   const sign = (n: number) => (n >= 0 ? `+${number(n)}` : number(n));
   return `${sign(value.median)} (${sign(value.min)}…${sign(value.max)})`;
+};
+
+/** `ok 0.97` or `FLAGGED 0.21 (round 2)`: Little's law over an arm's rounds. */
+export const littleText = (summary: LittlesLawSummary | undefined): string => {
+  if (summary === undefined) return '–';
+  const ratio = summary.busyRatio === undefined ? '–' : spreadText(summary.busyRatio);
+  if (summary.failedRounds.length === 0) return `ok ${ratio}`;
+  const rounds = summary.failedRounds.length === 1 ? 'round' : 'rounds';
+  return `FLAGGED ${ratio} (${rounds} ${summary.failedRounds.join(', ')})`;
 };

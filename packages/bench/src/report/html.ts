@@ -1,7 +1,7 @@
 import { escapeXml, latencyChartSvg } from './latency-chart.js';
 import { runDescription } from './markdown.js';
 import type { BenchReport } from './report-types.js';
-import { reportTables } from './tables.js';
+import { littleFlags, reportTables } from './tables.js';
 
 /** The chart of every arm's latency curve at the load phase's connections. */
 export function combinedChart(report: BenchReport): string {
@@ -32,7 +32,7 @@ export function renderHtml(report: BenchReport): string {
     'th{background:#f5f5f5}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}',
     '.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts svg{max-width:100%;height:auto}',
     '</style></head><body>',
-    `<h1>Ferry benchmark — <span class="${report.passed ? 'pass">all targets met' : 'fail">targets failed'}</span></h1>`,
+    `<h1>Ferry benchmark — <span class="${report.passed ? 'pass">all targets met' : 'fail">targets failed'}</span>${littleFlags(report).length > 0 ? ` — <span class="fail">Little's law flagged</span>` : ''}</h1>`,
     '<ul>',
     ...runDescription(report).map((line) => `<li>${escapeXml(line)}</li>`),
     ...report.skipped.map(
@@ -48,7 +48,11 @@ export function renderHtml(report: BenchReport): string {
     for (const row of table.rows) {
       const cells = row.map((cell, index) => {
         const status =
-          table.title === 'Targets' && index === 0 ? ` class="${cell === 'PASS' ? 'pass' : 'fail'}"` : '';
+          table.title === 'Targets' && index === 0
+            ? ` class="${cell === 'PASS' ? 'pass' : 'fail'}"`
+            : cell.startsWith('FLAGGED')
+              ? ' class="fail"'
+              : '';
         return `<td${status}>${escapeXml(cell)}</td>`;
       });
       parts.push(`<tr>${cells.join('')}</tr>`);

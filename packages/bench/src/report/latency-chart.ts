@@ -25,7 +25,8 @@ export const escapeXml = (text: string) =>
 /** Where a percentile sits on the x axis: 1 / (1 - p), log-spaced, so the tail gets room. */
 const position = (percentile: number) => Math.log10(1 / (1 - Math.min(percentile, 99.999) / 100));
 
-function niceStep(range: number): number {
+/** A round axis step (1, 2 or 5 × a power of ten) giving about five ticks over `range`. */
+export function niceStep(range: number): number {
   const rough = range / 5;
   const power = 10 ** Math.floor(Math.log10(rough));
   const scaled = rough / power;

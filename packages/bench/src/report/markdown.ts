@@ -1,6 +1,6 @@
 import { describeTopology } from '../arms/pinning.js';
 import type { BenchReport } from './report-types.js';
-import { reportTables } from './tables.js';
+import { littleFlags, reportTables } from './tables.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -27,7 +27,8 @@ export function runDescription(report: BenchReport): string[] {
  * await writeFile('report.md', renderMarkdown(report));
  */
 export function renderMarkdown(report: BenchReport, chartPath?: string): string {
-  const lines = [`# Ferry benchmark — ${report.passed ? 'all targets met' : 'targets FAILED'}`, ''];
+  const flagged = littleFlags(report).length > 0 ? " — Little's law flagged" : '';
+  const lines = [`# Ferry benchmark — ${report.passed ? 'all targets met' : 'targets FAILED'}${flagged}`, ''];
   for (const line of runDescription(report)) lines.push(`- ${line}`);
   for (const skipped of report.skipped) lines.push(`- skipped: ${skipped.name}: ${skipped.reason}`);
   for (const warning of report.warnings) lines.push(`- warning: ${warning}`);

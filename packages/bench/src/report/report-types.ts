@@ -20,6 +20,7 @@ export interface RoundResult {
 
 /** Percentiles of a latency figure, each as median over rounds with min–max. */
 export interface LatencySpread {
+  mean?: Spread | undefined;
   p50: Spread | undefined;
   p90: Spread | undefined;
   p99: Spread | undefined;
@@ -47,18 +48,32 @@ export interface StreamSummary {
   addedTtfb: { p50: Spread | undefined; p99: Spread | undefined } | undefined;
 }
 
+/** Little's law over an arm's rounds for one kind of phase (load or probe). */
+export interface LittlesLawSummary {
+  /** Measured busy time ÷ connections × duration, per round (1.0 = every connection busy). */
+  busyRatio: Spread | undefined;
+  /** Rounds where the law did not hold within the tolerance; empty when it held in all. */
+  failedRounds: number[];
+  /** The first failing round's sentence, or the last round's when all held. */
+  message: string;
+}
+
 /** One arm's figures over all rounds. */
 export interface ArmSummary {
   requestsPerSecond: Spread | undefined;
+  /** Over every request, each connection's first one included: the figures targets judge. */
   latency: LatencySpread;
   /** Median latency per chart percentile over rounds: [percentile, ms]. */
   curve: Array<[number, number]>;
   /** Each connection's first request (includes the server accepting the connection). */
   firstRequest: { p50: Spread | undefined; p99: Spread | undefined; max: Spread | undefined };
-  /** Worst round. */
+  /** Worst round. `errors` counts every failed request: connection errors, timeouts, non-2xx. */
   errors: number;
+  connectionErrors: number;
   timeouts: number;
   non2xx: number;
+  littlesLaw: LittlesLawSummary;
+  probeLittlesLaw: LittlesLawSummary | undefined;
   cpuPercent: Spread | undefined;
   maxRssBytes: number | undefined;
   /** Ferry's Server-Timing during the load phase and at one connection. */

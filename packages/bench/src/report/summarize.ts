@@ -1,11 +1,19 @@
 import type { LoadResult } from '../load/run-load.js';
-import type { ArmSummary, LatencySpread, Ratio, RoundResult, StreamSummary } from './report-types.js';
+import type {
+  ArmSummary,
+  LatencySpread,
+  LittlesLawSummary,
+  Ratio,
+  RoundResult,
+  StreamSummary,
+} from './report-types.js';
 import type { SampleStats } from './stats.js';
 import { median, spread } from './stats.js';
 
 const latencySpread = (stats: Array<SampleStats | undefined>): LatencySpread | undefined => {
   if (stats.every((item) => item === undefined)) return undefined;
   return {
+    mean: spread(stats.map((item) => item?.mean)),
     p50: spread(stats.map((item) => item?.p50)),
     p90: spread(stats.map((item) => item?.p90)),
     p99: spread(stats.map((item) => item?.p99)),
@@ -98,6 +106,20 @@ function medianCurve(rounds: readonly RoundResult[]): Array<[number, number]> {
   ]);
 }
 
+/** Little's law over the rounds: the busy ratio's spread and the rounds where it failed. */
+export function littlesLawSummary(
+  rounds: readonly RoundResult[],
+  pick: (round: RoundResult) => LoadResult | undefined,
+): LittlesLawSummary {
+  const checks = rounds.map((round) => ({ round: round.round, check: pick(round)?.littlesLaw }));
+  const failed = checks.filter((item) => item.check !== undefined && !item.check.holds);
+  return {
+    busyRatio: spread(checks.map((item) => item.check?.busyRatio)),
+    failedRounds: failed.map((item) => item.round),
+    message: (failed[0]?.check ?? checks[checks.length - 1]?.check)?.message ?? 'no phase ran',
+  };
+}
+
 /**
  * An arm's figures over all its rounds: medians with min–max, worst-round error counts, and
  * ratios against the direct and Node-floor arms of the same rounds.
@@ -113,6 +135,7 @@ export function summarizeArm(
   return {
     requestsPerSecond: spread(loads.map((load) => load.requestsPerSecond)),
     latency: latencySpread(loads.map((load) => load.latency)) ?? {
+      mean: undefined,
       p50: undefined,
       p90: undefined,
       p99: undefined,
@@ -126,8 +149,11 @@ export function summarizeArm(
       max: spread(loads.map((load) => load.firstRequest?.max)),
     },
     errors: Math.max(0, ...loads.map((load) => load.errors)),
+    connectionErrors: Math.max(0, ...loads.map((load) => load.connectionErrors)),
     timeouts: Math.max(0, ...loads.map((load) => load.timeouts)),
     non2xx: Math.max(0, ...loads.map((load) => load.non2xx)),
+    littlesLaw: littlesLawSummary(rounds, (round) => round.load),
+    probeLittlesLaw: hasProbe ? littlesLawSummary(rounds, (round) => round.probe) : undefined,
     cpuPercent: spread(rounds.map((round) => round.cpuPercent)),
     maxRssBytes: rss.length === 0 ? undefined : Math.max(...rss),
     overhead: {

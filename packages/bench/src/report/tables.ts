@@ -1,4 +1,5 @@
-import { megabytes, ratioText, signedMs, spreadText } from './format.js';
+import { littlesLawTolerance } from '../load/littles-law.js';
+import { littleText, megabytes, ratioText, signedMs, spreadText } from './format.js';
 import type { BenchReport } from './report-types.js';
 
 /** A table as header + rows of cells, rendered as text, Markdown or HTML. */
@@ -12,7 +13,7 @@ export interface Table {
 export function reportTables(report: BenchReport): Table[] {
   const tables: Table[] = [];
   tables.push({
-    title: `Load: ${report.scenario.connections} connections, median of ${report.scenario.rounds} rounds (min–max); latency on established connections, each connection's first request apart`,
+    title: `Load: ${report.scenario.connections} connections, median of ${report.scenario.rounds} rounds (min–max); latency over every request, each connection's first included; errors = connection errors + timeouts + non-2xx; Little's law: busy ratio, flagged beyond ±${littlesLawTolerance * 100} %`,
     header: [
       'arm',
       'req/s',
@@ -23,9 +24,12 @@ export function reportTables(report: BenchReport): Table[] {
       'p99 ms',
       'p99.9 ms',
       'max ms',
-      'err',
+      'mean ms',
+      'errors',
+      'conn err',
       'timeouts',
       'non-2xx',
+      "Little's law",
       'SUT CPU %',
       'SUT peak RSS',
       'Ferry p99 ms',
@@ -44,9 +48,12 @@ export function reportTables(report: BenchReport): Table[] {
         spreadText(summary.latency.p99),
         spreadText(summary.latency.p99_9),
         spreadText(summary.latency.max),
+        spreadText(summary.latency.mean),
         String(summary.errors),
+        String(summary.connectionErrors),
         String(summary.timeouts),
         String(summary.non2xx),
+        littleText(summary.littlesLaw),
         spreadText(summary.cpuPercent),
         megabytes(summary.maxRssBytes),
         spreadText(summary.overhead.load?.p99),
@@ -69,6 +76,7 @@ export function reportTables(report: BenchReport): Table[] {
         'Ferry p99 ms',
         'Ferry p99.9 ms',
         'Ferry max ms',
+        "Little's law",
       ],
       rows: report.arms.map((arm) => {
         const summary = arm.summary;
@@ -82,6 +90,7 @@ export function reportTables(report: BenchReport): Table[] {
           spreadText(summary.overhead.probe?.p99),
           spreadText(summary.overhead.probe?.p99_9),
           spreadText(summary.overhead.probe?.max),
+          littleText(summary.probeLittlesLaw),
         ];
       }),
     });
@@ -146,9 +155,29 @@ export function renderText(report: BenchReport): string {
   }
   for (const skipped of report.skipped) lines.push(`skipped: ${skipped.name}: ${skipped.reason}`);
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
-  lines.push('', report.passed ? 'All targets met.' : `FAILED: ${failedTargets(report).join('; ')}`);
+  lines.push('', verdict(report));
   return lines.join('\n');
 }
+
+/**
+ * The run's one-line verdict. A phase where Little's law does not hold is named even when
+ * every target is met: its latency figures do not account for the time its connections held.
+ */
+export function verdict(report: BenchReport): string {
+  const flagged = littleFlags(report);
+  const suffix =
+    flagged.length === 0 ? '' : ` Little's law flagged: ${flagged.join(', ')} (see the warnings).`;
+  return report.passed
+    ? `All targets met.${suffix}`
+    : `FAILED: ${failedTargets(report).join('; ')}.${suffix}`;
+}
+
+/** `ferry-core load`, `ferry-full probe`: the arms' phases where Little's law did not hold. */
+export const littleFlags = (report: BenchReport): string[] =>
+  report.arms.flatMap((arm) => [
+    ...(arm.summary.littlesLaw.failedRounds.length > 0 ? [`${arm.name} load`] : []),
+    ...((arm.summary.probeLittlesLaw?.failedRounds.length ?? 0) > 0 ? [`${arm.name} probe`] : []),
+  ]);
 
 /** The failed targets' sentences, for the exit message. */
 export const failedTargets = (report: BenchReport): string[] =>

@@ -25,8 +25,11 @@ function arm(
     curve: [],
     firstRequest: { p50: undefined, p99: undefined, max: undefined },
     errors: 0,
+    connectionErrors: 0,
     timeouts: 0,
     non2xx: 0,
+    littlesLaw: { busyRatio: spreadOf(1), failedRounds: [], message: 'busy 1.00' },
+    probeLittlesLaw: undefined,
     cpuPercent: undefined,
     maxRssBytes: undefined,
     overhead: { load: undefined, probe: undefined },
@@ -44,7 +47,8 @@ test('targets judge Ferry and external arms only, and name what failed', () => {
   const scenario = defineScenario({ connections: 1000 });
   const results = evaluateTargets(scenario, [
     arm('direct', 'baseline', 10_000, 2_000, { errors: 5 }),
-    arm('ferry-core', 'ferry', 9_000, 900, { timeouts: 2 }),
+    // Timeouts are failed requests: they count in `errors` too.
+    arm('ferry-core', 'ferry', 9_000, 900, { errors: 2, timeouts: 2 }),
     arm('mine', 'external', 9_000, 100),
   ]);
   assert.ok(results.every((result) => result.arm !== 'direct'));
@@ -53,8 +57,13 @@ test('targets judge Ferry and external arms only, and name what failed', () => {
     failed.map((result) => [result.target, result.arm]),
     [
       ['p99Ms', 'ferry-core'],
+      ['errors', 'ferry-core'],
       ['timeouts', 'ferry-core'],
     ],
+  );
+  assert.equal(
+    failed[1]?.message,
+    'ferry-core: 2 errors (connection errors + timeouts + non-2xx) in the worst round (allowed 0)',
   );
   assert.equal(failed[0]?.message, 'ferry-core: p99 900.0 ms ≥ 800 ms');
   assert.equal(results.find((result) => result.target === 'connections')?.passed, true);

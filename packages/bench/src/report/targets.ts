@@ -60,7 +60,9 @@ export function evaluateTargets(scenario: Scenario, arms: readonly ArmReport[]):
         targets[field],
         actual,
         actual <= targets[field],
-        `${arm.name}: ${actual} ${field} in the worst round (allowed ${targets[field]})`,
+        field === 'errors'
+          ? `${arm.name}: ${actual} errors (connection errors + timeouts + non-2xx) in the worst round (allowed ${targets[field]})`
+          : `${arm.name}: ${actual} ${field} in the worst round (allowed ${targets[field]})`,
       );
     }
     const throughputJudged = (targets.throughputArms ?? ['ferry-core']).includes(arm.name);

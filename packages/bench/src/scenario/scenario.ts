@@ -19,9 +19,12 @@ export type ArmSpec = ArmKind | ExternalArm;
 export interface Targets {
   /** The load the other targets must hold at; a run at fewer connections fails this target. */
   connections: number;
-  /** Largest accepted P99 latency (median over rounds) in milliseconds. */
+  /** Largest accepted P99 latency over every request (median over rounds) in milliseconds. */
   p99Ms: number;
-  /** Largest accepted number of errors (connection failures, resets) in any round. */
+  /**
+   * Largest accepted number of failed requests in any round: connection failures and resets,
+   * timeouts and non-2xx answers together (a client counts each of them as a failure).
+   */
   errors: number;
   /** Largest accepted number of timeouts in any round. */
   timeouts: number;
