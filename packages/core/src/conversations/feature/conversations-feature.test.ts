@@ -149,3 +149,28 @@ for (const { name, ...options } of storeOptions) {
     });
   });
 }
+
+describe('conversations expire after ttlMs', () => {
+  it('starts an expired conversation again empty', async () => {
+    const ferry = await startGatewayWithMock({ conversations: { store: 'memory', ttlMs: 150 } });
+    try {
+      const client = new OpenAI({
+        baseURL: ferry.url,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: { 'x-ferry-conversation': 'short-lived' },
+      });
+      const ask = (content: string) =>
+        client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
+      const sent = () => (ferry.mock.requests.at(-1)?.json as { messages: unknown[] } | undefined)?.messages;
+      await ask('one');
+      await ask('two');
+      assert.equal(sent()?.length, 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await ask('three');
+      assert.deepEqual(sent(), [{ role: 'user', content: 'three' }]);
+    } finally {
+      await ferry.close();
+    }
+  });
+});
