@@ -137,6 +137,34 @@ for (const { name, ...options } of storeOptions) {
       assert.equal(error.code, 'conversation_conflict');
     });
 
+    it("lists, exports and deletes only the caller's conversations", async () => {
+      const call = (method: string, path: string, key = keyA) =>
+        fetch(`${ferry.url}/ferry/conversations${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}` },
+        });
+      const listed = (await (await call('GET', '?limit=100')).json()) as { data: Array<{ id: string }> };
+      assert.ok(listed.data.some((item) => item.id === conversation));
+      const exported = await call('GET', `/${conversation}`);
+      assert.equal(exported.status, 200);
+      const body = (await exported.json()) as { messages: Array<{ message: { content: string } }> };
+      assert.equal(body.messages[0]?.message.content, 'first question');
+      assert.equal((await call('GET', `/${conversation}-cut-missing`)).status, 404);
+      assert.equal((await call('GET', `/${conversation}`, 'sk-wrong')).status, 401);
+      // Tenant B's conversation of the same id holds only its own turn.
+      const other = (await (await call('GET', `/${conversation}`, keyB)).json()) as { messages: unknown[] };
+      assert.equal(other.messages.length, 2);
+      assert.equal((await call('DELETE', `/${conversation}`)).status, 200);
+      const missing = await call('GET', `/${conversation}`);
+      assert.equal(missing.status, 404);
+      assert.equal(
+        ((await missing.json()) as { error: { code: string } }).error.code,
+        'conversation_not_found',
+      );
+      assert.equal((await call('DELETE', '')).status, 200);
+      assert.equal((await call('GET', `/${conversation}`, keyB)).status, 200);
+    });
+
     it('refuses a malformed conversation id with a 400', async () => {
       await assert.rejects(
         client.chat.completions.create(

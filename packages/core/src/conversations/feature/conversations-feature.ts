@@ -4,6 +4,7 @@ import { createMemoryConversationStore } from '../memory-conversation-store.js';
 import { createPostgresPool } from '../postgres-client.js';
 import { createPostgresConversationStore } from '../postgres-conversation-store.js';
 import { createRedisConversationStore } from '../redis-conversation-store.js';
+import { conversationRoutes } from './conversation-routes.js';
 import { type ConversationsOptions, conversationsSchema } from './conversations-options.js';
 import { loadConversation } from './load-conversation.js';
 
@@ -21,6 +22,7 @@ export const conversationsFeature: Feature = {
     setup.onClose(() => store.then((opened) => opened.close()).catch(() => {}));
     return {
       policies: { fit: loadConversation(() => store, options, setup.options.context, setup.logger) },
+      routes: conversationRoutes(() => store, setup.clients),
     };
   },
 };
