@@ -14,8 +14,8 @@ export type InternalRouteHandler = (request: GatewayRequest) => Promise<GatewayR
 
 /** One of Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), outside the pipeline. */
 export interface InternalRoute {
-  method: 'GET' | 'POST';
-  /** Below the API base: `/ferry/usage`. */
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Below the API base: `/ferry/usage`; a trailing `/*` matches one more segment (`/ferry/conversations/*`). */
   path: string;
   handler: InternalRouteHandler;
 }

@@ -1,4 +1,5 @@
 import { clientsFeature } from './clients/clients-feature.js';
+import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
 import type { Feature } from './feature.js';
 import { contentFilterFeature } from './filter/content-filter-feature.js';
@@ -29,6 +30,8 @@ export const builtInFeatures: readonly Feature[] = [
   requestBodyFeature,
   contentFilterFeature,
   budgetsFeature,
+  // Before fit-context: fitting then applies to the loaded history.
+  conversationsFeature,
   fitContextFeature,
   streamUsageFeature,
   routingFeature,

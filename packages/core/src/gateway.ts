@@ -105,6 +105,10 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const staged = options.policies.map(({ stage, policy }) => ({ stage, policy }));
   // Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), answered outside the pipeline.
   const internalRoutes = new Map<string, InternalRouteHandler>();
+  const prefixRoutes: Array<[string, InternalRouteHandler]> = [];
+  const internalRoute = (key: string) =>
+    internalRoutes.get(key) ??
+    prefixRoutes.find(([prefix]) => key.startsWith(prefix) && /^[^/]+$/.test(key.slice(prefix.length)))?.[1];
   const provided: Partial<GatewayExtensions> = {};
   for (const feature of builtInFeatures) {
     const contribution = feature.setup(setup);
@@ -114,8 +118,12 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
         throw new Error(`Ferry feature "${feature.name}" added a policy at undeclared stage "${stage}"`);
       if (policy !== undefined) staged.push({ stage: stage as never, policy });
     }
-    for (const route of contribution.routes ?? [])
-      internalRoutes.set(`${route.method} ${options.basePath}${route.path}`, route.handler);
+    for (const route of contribution.routes ?? []) {
+      const key = `${route.method} ${options.basePath}${route.path}`;
+      // A path ending in `/*` takes one more segment (an id), read by its handler from the path.
+      if (key.endsWith('/*')) prefixRoutes.push([key.slice(0, -1), route.handler]);
+      else internalRoutes.set(key, route.handler);
+    }
     Object.assign(provided, contribution.provides);
   }
   const pipeline = composeStages(staged, createForwarder(options.basePath, events));
@@ -200,7 +208,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       try {
         if (request.failure !== undefined) throw request.failure;
         if (match.kind === 'unknown') {
-          const internal = internalRoutes.get(`${request.method} ${request.path}`);
+          const internal = internalRoute(`${request.method} ${request.path}`);
           if (internal === undefined) throw routeNotFound(request);
           return settleResponse(settlement, context, await internal(request), undefined);
         }

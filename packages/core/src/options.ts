@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { clientSchema } from './clients/client-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
+import { conversationsSchema } from './conversations/feature/conversations-options.js';
 import { budgetsSchema, pricesSchema, usageEndpointSchema } from './cost/cost-options.js';
 import { contentFilterOptionsSchema } from './filter/filter-options.js';
 import { metricsOptionsSchema } from './metrics/metrics-options.js';
@@ -115,6 +116,8 @@ const gatewayOptionFields = {
   pacing: pacingSchema.optional(),
   /** What happens when prompt + `max_tokens` exceed the model's window. */
   context: contextSchema.prefault({}),
+  /** Server-side chat history named by `x-ferry-conversation` (docs/conversations.md). Off when left out. */
+  conversations: conversationsSchema.optional(),
   /** Spend limits per client key and tenant. Spend is tracked when this is set. */
   budgets: budgetsSchema.optional(),
   /** USD per million tokens by model, over the built-in table. */

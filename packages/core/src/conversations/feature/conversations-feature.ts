@@ -1,0 +1,43 @@
+import type { Feature, FeatureSetup } from '../../feature.js';
+import type { ConversationStore } from '../conversation-store.js';
+import { createMemoryConversationStore } from '../memory-conversation-store.js';
+import { createPostgresPool } from '../postgres-client.js';
+import { createPostgresConversationStore } from '../postgres-conversation-store.js';
+import { createRedisConversationStore } from '../redis-conversation-store.js';
+import { conversationRoutes } from './conversation-routes.js';
+import { type ConversationsOptions, conversationsSchema } from './conversations-options.js';
+import { loadConversation } from './load-conversation.js';
+
+/** Server-side chat history (`x-ferry-conversation`), at the fit stage before fit-context. Off when left out. */
+export const conversationsFeature: Feature = {
+  name: 'conversations',
+  stages: ['fit'],
+  options: { conversations: conversationsSchema },
+  setup(setup) {
+    const options = setup.options.conversations;
+    if (options === undefined) return undefined;
+    const store = openStore(options, setup);
+    // A store that failed to open fails the requests that use it, never the process.
+    store.catch((error) => setup.logger.error({ err: error }, 'conversation store failed to open'));
+    setup.onClose(() => store.then((opened) => opened.close()).catch(() => {}));
+    return {
+      policies: { fit: loadConversation(() => store, options, setup.options.context, setup.logger) },
+      routes: conversationRoutes(() => store, setup.clients),
+    };
+  },
+};
+
+function openStore(options: ConversationsOptions, setup: FeatureSetup): Promise<ConversationStore> {
+  const limits = { maxTurns: options.maxTurns, maxBytes: options.maxBytes, ttlMs: options.ttlMs };
+  if (options.store === 'memory') return Promise.resolve(createMemoryConversationStore({ limits }));
+  if (options.store === 'redis') {
+    const redis = setup.stores.redis;
+    if (redis === undefined) throw new Error("Ferry conversations: store 'redis' needs the redis option");
+    return Promise.resolve(createRedisConversationStore(redis, { prefix: setup.stores.keyPrefix, limits }));
+  }
+  const url = options.postgresUrl;
+  if (url === undefined) throw new Error("Ferry conversations: store 'postgres' needs postgresUrl");
+  const pool = createPostgresPool({ url });
+  setup.onClose(() => pool.end());
+  return createPostgresConversationStore(pool, { limits });
+}

@@ -1,0 +1,120 @@
+import type { Logger } from 'pino';
+import { createContextWindowTable } from '../../tokens/context-windows.js';
+import { countChatTokens } from '../../tokens/count-chat-tokens.js';
+import { requestedCompletionTokens } from '../../tokens/count-prompt-tokens.js';
+import { encodingForModel, type TokenEncoding } from '../../tokens/encodings.js';
+import type { ClientIdentity, JsonObject, Policy } from '../../types.js';
+import { checkId } from '../conversation-limits.js';
+import type { ConversationStore } from '../conversation-store.js';
+import type { ChatMessage, NewTurn } from '../conversation-types.js';
+import type { ConversationsOptions } from './conversations-options.js';
+import { answerOf, holdLastChunk } from './record-answer.js';
+
+/** The header that names a conversation. */
+export const conversationHeader = 'x-ferry-conversation';
+
+/** Who owns a caller's conversations: its tenant, else its client, else its key; `anonymous` on an open gateway. */
+export const ownerOf = (client: ClientIdentity | undefined): string =>
+  client?.tenant ?? client?.clientId ?? client?.keyId ?? 'anonymous';
+
+const isInstruction = (message: JsonObject) => message.role === 'system' || message.role === 'developer';
+
+/**
+ * The conversations stage (at `fit`, before fit-context): a chat request naming a conversation
+ * gets its stored history (the summary and the newest turns within the model's window) put
+ * before its new messages, holds the conversation's turn lease while it runs (a concurrent turn
+ * gets 409 `conversation_conflict`), and appends its new messages and the answer once the answer
+ * completed. A failed or cut answer appends nothing.
+ *
+ * @example
+ * policies.fit = loadConversation(() => storePromise, options.conversations, options.context, logger);
+ */
+export function loadConversation(
+  storeOf: () => Promise<ConversationStore>,
+  options: ConversationsOptions,
+  context: {
+    windowTokens: Record<string, number>;
+    defaultWindowTokens: number;
+    defaultCompletionTokens: number;
+  },
+  logger: Logger,
+): Policy {
+  const windowOf = createContextWindowTable(context.windowTokens, context.defaultWindowTokens);
+  return (next) => async (request) => {
+    const header = request.request.headers[conversationHeader];
+    const body = request.body;
+    if (header === undefined || body === undefined || request.route.name !== 'chat.completions')
+      return next(request);
+    const id = Array.isArray(header) ? (header[0] ?? '') : header;
+    checkId(id);
+    const messages = Array.isArray(body.messages) ? (body.messages as JsonObject[]) : [];
+    const owner = ownerOf(request.client);
+    const store = await storeOf();
+    const encoding = await encodingForModel(request.model);
+    const newTurns = messages.filter((message) => !isInstruction(message)).map((m) => turnOf(m, encoding));
+
+    await store.ensure(id, owner, { ttlMs: options.ttlMs });
+    const lease = await store.beginTurn(id, owner, options.leaseMs);
+    let handedOver = false;
+    const end = () => store.endTurn(id, owner, lease.token).catch(() => {});
+    // Released on every path but a completed answer, whose transform appends and then releases.
+    request.onSettle((_usage, failure) => {
+      if (failure !== undefined || !handedOver) void end();
+    });
+
+    const completion = requestedCompletionTokens(body) ?? context.defaultCompletionTokens;
+    const newTokens = newTurns.reduce((sum, turn) => sum + turn.tokens, 0);
+    const maxTokens = Math.max(0, windowOf(request.model) - completion - newTokens);
+    const window = await store.readWindow(id, owner, { maxTurns: options.windowTurns, maxTokens });
+    const history: JsonObject[] = [];
+    if (window?.summary !== undefined)
+      history.push({
+        role: 'system',
+        content: `Summary of the earlier conversation:\n${window.summary.text}`,
+      });
+    for (const turn of window?.turns ?? []) history.push(turn.message as unknown as JsonObject);
+    body.messages = [
+      ...messages.filter(isInstruction),
+      ...history,
+      ...messages.filter((message) => !isInstruction(message)),
+    ];
+    request.bodyChanged = true;
+    request.promptTokens = undefined;
+    request.responseHeaders[conversationHeader] = id;
+
+    const response = await next(request);
+    if (response.status !== 200 || response.body === undefined) return response;
+    handedOver = true;
+    request.transforms.push(
+      holdLastChunk(async (bytes) => {
+        try {
+          const answer = await answerOf(bytes, request.stream);
+          if (answer === undefined) return;
+          await store.append(id, owner, [...newTurns, turnOf(answer as unknown as JsonObject, encoding)], {
+            lease: lease.token,
+            expectedSeq: lease.lastSeq,
+          });
+        } catch (error) {
+          logger.warn({ requestId: request.requestId, err: error }, 'conversation turn not stored');
+        } finally {
+          await end();
+        }
+      }, end),
+    );
+    return response;
+  };
+}
+
+const primed = new WeakMap<TokenEncoding, number>();
+
+function turnOf(message: JsonObject, encoding: TokenEncoding): NewTurn {
+  let base = primed.get(encoding);
+  if (base === undefined) {
+    base = countChatTokens({ messages: [] }, encoding);
+    primed.set(encoding, base);
+  }
+  return {
+    message: message as unknown as ChatMessage,
+    tokens: Math.max(0, countChatTokens({ messages: [message] }, encoding) - base),
+  };
+}
