@@ -42,7 +42,7 @@ export function conversationRoutes(
     if (clients.keyCount === 0) return ownerOf(undefined);
     const key = presentedKey(request.headers);
     const identity = key === undefined ? undefined : clients.identify(key);
-    if (identity === undefined) throw new GatewayError('invalid_api_key', 401, 'Incorrect API key provided.');
+    if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
     return ownerOf(identity);
   };
   const idOf = (request: GatewayRequest) => {
