@@ -164,6 +164,11 @@ describe('mock WebSocket faults', () => {
     });
     await socket.next('response.completed');
     assert.equal(largest, 2_000_000);
+    const sequence = (socket.events as Record<string, unknown>[]).map((event) => event.sequence_number);
+    assert.deepEqual(
+      sequence,
+      sequence.map((_, index) => index),
+    );
     socket.close();
   });
 

@@ -393,3 +393,52 @@ describe('Chat Completions over a realtime-only model: upstream error events', (
     assert.equal(answer.usage.total_tokens, 4);
   });
 });
+
+describe('Chat Completions over a realtime-only model: the pipeline around it', () => {
+  let ferry: GatewayWithMock;
+  const ends: GatewayEventMap['request:end'][] = [];
+  before(async () => {
+    ferry = await startGatewayWithMock(
+      {
+        retry: { baseDelayMs: 1, maxDelayMs: 1 },
+        limits: { key: 'ip', tokens: { limit: 10_000 } },
+        upstream: { realtimeModels: ['gpt-realtime'] },
+      },
+      { chunks: 3 },
+    );
+    ferry.gateway.events.on('request:end', (event) => ends.push(event));
+  });
+  after(() => ferry.close());
+
+  it('retries an upgrade refused with 503 on a new session', async () => {
+    const answer = await send(`${ferry.url}/chat/completions`, {
+      headers: { 'x-mock-fault': 'status=503;times=1' },
+      body: { model: 'gpt-realtime', messages: [{ role: 'user', content: 'Hi' }] },
+    });
+    assert.equal(answer.status, 200);
+    await eventually(async () => ends.length === 1);
+    assert.equal(ends[0]?.context.record.attempts, 2);
+    // Only the second upgrade was accepted.
+    assert.equal(ferry.mock.sockets.length, 1);
+  });
+
+  it('settles the token limit against the usage of the session, stream or not', async () => {
+    for (const stream of [false, true]) {
+      ends.length = 0;
+      const answer = await send(`${ferry.url}/chat/completions`, {
+        body: {
+          model: 'gpt-realtime',
+          stream,
+          max_tokens: 100,
+          messages: [{ role: 'user', content: 'Hello mock' }],
+        },
+      });
+      assert.equal(answer.status, 200);
+      await eventually(async () => ends.length === 1);
+      // 'Hello mock': ceil(10 / 4) = 3 input tokens, 3 pieces out.
+      assert.equal(ends[0]?.usage?.totalTokens, 6, `stream: ${stream}`);
+      assert.equal(ends[0]?.usage?.source, 'upstream');
+      assert.equal(ends[0]?.context.record.settledTokens, 6, `stream: ${stream}`);
+    }
+  });
+});

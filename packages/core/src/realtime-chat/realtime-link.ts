@@ -141,6 +141,11 @@ export class RealtimeLink {
     });
   }
 
+  /** Events received and not read yet (bounded by the pause, not by the upstream). @internal */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Sends one text frame; frames sent while the socket is not open are dropped (it is closing). */
   send(frame: string): void {
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(frame);
