@@ -158,10 +158,13 @@ type FirstOutput =
   | { kind: 'error'; response: GatewayResponse }
   | { kind: 'output'; responseId: string; event: JsonObject };
 
-/** Waits (up to `firstByteTimeoutMs`) for the first text or the end of the response, as an HTTP upstream's headers. */
+/**
+ * Waits for the first text or the end of the response, as for an HTTP upstream's headers: one
+ * `firstByteTimeoutMs` from the moment the connection was made covers the upgrade and this.
+ */
 async function firstOutput(link: RealtimeLink, upstream: Upstream): Promise<FirstOutput> {
   let responseId = '';
-  const deadline = performance.now() + upstream.firstByteTimeoutMs;
+  const deadline = link.connectedAt + upstream.firstByteTimeoutMs;
   for (;;) {
     const event = await link.next(Math.max(1, deadline - performance.now()));
     if (event === 'timeout') {

@@ -23,7 +23,7 @@ export interface LinkTarget {
   headers: Record<string, string | string[]>;
   /** The upstream's egress connector (address map, DoH, private-address guard, proxy, CA). */
   connect: buildConnector.connector;
-  /** Time for the 101 once connected. */
+  /** Time for the 101 once connected (the caller's first-text deadline counts from the same moment). */
   handshakeTimeoutMs: number;
 }
 
@@ -53,6 +53,8 @@ export class RealtimeLink {
   /** The upstream's `x-request-id` from the 101, when it sent one. */
   upstreamRequestId: string | undefined;
   closed: LinkClosed | undefined;
+  /** `performance.now()` when the TCP (or TLS, or tunnel) connection was made. */
+  connectedAt = 0;
   readonly #ws: WebSocket;
   readonly #queue: JsonObject[] = [];
   #wake: (() => void) | undefined;
@@ -83,6 +85,7 @@ export class RealtimeLink {
               oncreate(error);
               return;
             }
+            this.connectedAt = performance.now();
             // Node does not apply the request's `timeout` to a socket handed over through a
             // callback, so ws's handshakeTimeout never fires here: the link times the 101 itself.
             this.#handshakeTimer = setTimeout(() => {
