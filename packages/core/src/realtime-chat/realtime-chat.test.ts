@@ -442,3 +442,34 @@ describe('Chat Completions over a realtime-only model: the pipeline around it', 
     }
   });
 });
+
+describe('Chat Completions over a realtime-only model: a fallback chain mixing transports', () => {
+  it('falls back from a realtime upstream that refuses the session to an HTTP upstream', async () => {
+    const mock = await startMockUpstream({ content: 'served' });
+    const ferry = await startGatewayServer({
+      upstreams: [
+        { name: 'rt', url: mock.url, local: true, realtimeModels: ['gpt-realtime'] },
+        { name: 'http', url: mock.url, local: true, models: { 'gpt-realtime': 'gpt-4o-mini' } },
+      ],
+      fallback: { chain: ['rt', 'http'] },
+    });
+    try {
+      const answer = await send(`${ferry.url}/chat/completions`, {
+        // The first claim of this spec (the upgrade) fails; the HTTP request after it succeeds.
+        headers: { 'x-mock-fault': 'status=503;times=1' },
+        body: { model: 'gpt-realtime', messages: [{ role: 'user', content: 'Hi' }] },
+      });
+      assert.equal(answer.status, 200);
+      assert.equal(JSON.parse(answer.text).choices[0].message.content, 'served');
+      assert.equal(answer.headers['x-ferry-upstream'], 'http');
+      assert.equal(answer.headers['x-ferry-fallback'], 'rt:503');
+      assert.deepEqual(mock.requests.at(-1)?.json, {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
+    } finally {
+      await ferry.close();
+      await mock.close();
+    }
+  });
+});
