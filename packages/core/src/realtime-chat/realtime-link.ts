@@ -57,7 +57,9 @@ export class RealtimeLink {
   connectedAt = 0;
   readonly #ws: WebSocket;
   readonly #queue: JsonObject[] = [];
-  #wake: (() => void) | undefined;
+  #waiter: ((woke: boolean) => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerMs = 0;
   #paused = false;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #handshakeTimedOut = false;
@@ -140,6 +142,8 @@ export class RealtimeLink {
     });
     ws.once('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() };
+      clearTimeout(this.#timer);
+      clearTimeout(this.#handshakeTimer);
       this.#wakeUp();
     });
   }
@@ -170,15 +174,14 @@ export class RealtimeLink {
       }
       if (this.closed !== undefined) return 'closed';
       const woke = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          this.#wake = undefined;
-          resolve(false);
-        }, timeoutMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          this.#wake = undefined;
-          resolve(true);
-        };
+        this.#waiter = resolve;
+        // One timer per link, re-armed per wait: a long answer is thousands of waits.
+        if (this.#timer !== undefined && this.#timerMs === timeoutMs) this.#timer.refresh();
+        else {
+          clearTimeout(this.#timer);
+          this.#timerMs = timeoutMs;
+          this.#timer = setTimeout(this.#onTimeout, timeoutMs);
+        }
       });
       if (!woke) return 'timeout';
     }
@@ -199,8 +202,17 @@ export class RealtimeLink {
   }
 
   #wakeUp(): void {
-    this.#wake?.();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.(true);
   }
+
+  /** The wait ran out; a timer that fires with nobody waiting (the reader is busy) does nothing. */
+  readonly #onTimeout = (): void => {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.(false);
+  };
 }
 
 /** No 101 (nor a refusal) within the handshake timeout. */
