@@ -45,11 +45,18 @@ export function conversationRoutes(
     if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
     return ownerOf(identity);
   };
-  const idOf = (request: GatewayRequest) => {
-    const id = decodeURIComponent(request.path.slice(request.path.lastIndexOf('/') + 1));
-    checkId(id);
+  const idOf = (request: GatewayRequest, what: 'conversation' | 'response' = 'conversation') => {
+    let id: string;
+    try {
+      id = decodeURIComponent(request.path.slice(request.path.lastIndexOf('/') + 1));
+    } catch {
+      id = '';
+    }
+    checkId(id, what);
     return id;
   };
+  const responseNotFound = (id: string) =>
+    new GatewayError('response_not_found', `Response with id '${id}' not found.`, { param: 'response_id' });
   return [
     {
       method: 'GET',
@@ -89,6 +96,32 @@ export function conversationRoutes(
         const id = idOf(request);
         if (!(await (await storeOf()).delete(id, caller))) throw new ConversationNotFoundError(id);
         return json(200, { id, object: 'ferry.conversation.deleted', deleted: true });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/responses/*',
+      async handler(request) {
+        const id = idOf(request, 'response');
+        const stored = await (await storeOf()).getResponse(id, owner(request));
+        if (stored === undefined) throw responseNotFound(id);
+        return json(200, {
+          id,
+          object: 'response',
+          created_at: Math.floor(stored.createdAt / 1000),
+          status: 'completed',
+          previous_response_id: stored.previousResponseId,
+          output: stored.output,
+        });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/responses/*',
+      async handler(request) {
+        const id = idOf(request, 'response');
+        if (!(await (await storeOf()).deleteResponse(id, owner(request)))) throw responseNotFound(id);
+        return json(200, { id, object: 'response', deleted: true });
       },
     },
     {

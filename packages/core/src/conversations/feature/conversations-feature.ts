@@ -7,11 +7,17 @@ import { createRedisConversationStore } from '../redis-conversation-store.js';
 import { conversationRoutes } from './conversation-routes.js';
 import { type ConversationsOptions, conversationsSchema } from './conversations-options.js';
 import { loadConversation } from './load-conversation.js';
+import { pinUpstream } from './pin-upstream.js';
+import { replayResponses } from './replay-responses.js';
 
-/** Server-side chat history (`x-ferry-conversation`), at the fit stage before fit-context. Off when left out. */
+/**
+ * Server-side chat history (`x-ferry-conversation`) and stored Responses API responses
+ * (`previous_response_id`), at the fit stage before fit-context; the keys stage sends a pinned
+ * follow-up's own body to the upstream that holds its state. Off when left out.
+ */
 export const conversationsFeature: Feature = {
   name: 'conversations',
-  stages: ['fit'],
+  stages: ['fit', 'keys'],
   options: { conversations: conversationsSchema },
   setup(setup) {
     const options = setup.options.conversations;
@@ -20,8 +26,13 @@ export const conversationsFeature: Feature = {
     // A store that failed to open fails the requests that use it, never the process.
     store.catch((error) => setup.logger.error({ err: error }, 'conversation store failed to open'));
     setup.onClose(() => store.then((opened) => opened.close()).catch(() => {}));
+    const chat = loadConversation(() => store, options, setup.options.context, setup.logger);
+    const responses = replayResponses(() => store, options, setup.upstreams, setup.logger);
     return {
-      policies: { fit: loadConversation(() => store, options, setup.options.context, setup.logger) },
+      policies: {
+        fit: (next) => chat(responses(next)),
+        keys: pinUpstream(),
+      },
       routes: conversationRoutes(() => store, setup.clients),
     };
   },
