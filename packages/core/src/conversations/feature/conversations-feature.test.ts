@@ -202,3 +202,36 @@ describe('conversations expire after ttlMs', () => {
     }
   });
 });
+
+describe('conversation limits are enforced before forwarding', () => {
+  it('refuses a turn past maxTurns or maxBytes with a 400, and the upstream is not called', async () => {
+    const ferry = await startGatewayWithMock({
+      conversations: { store: 'memory', maxTurns: 4, maxBytes: 2_000 },
+    });
+    try {
+      const client = new OpenAI({ baseURL: ferry.url, apiKey: 'unused', maxRetries: 0 });
+      const ask = (conversation: string, content: string) =>
+        client.chat.completions.create(
+          { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] },
+          { headers: { 'x-ferry-conversation': conversation } },
+        );
+      await ask('limited', 'one');
+      await ask('limited', 'two');
+      const sent = ferry.mock.requests.length;
+      const refused = (error: unknown, limit: string) =>
+        error instanceof APIError &&
+        error.status === 400 &&
+        error.code === 'conversation_limit_exceeded' &&
+        error.param === 'x-ferry-conversation' &&
+        error.message.includes(limit);
+      await assert.rejects(ask('limited', 'three'), (error) => refused(error, '4 turns'));
+      await assert.rejects(ask('large', 'x'.repeat(2_000)), (error) => refused(error, '2000 bytes'));
+      assert.equal(ferry.mock.requests.length, sent, 'no upstream call for a refused turn');
+      // The refused turns held no lease and stored nothing: the conversation is as it was.
+      const exported = await fetch(`${ferry.url}/ferry/conversations/limited`);
+      assert.equal(((await exported.json()) as { turns: number }).turns, 4);
+    } finally {
+      await ferry.close();
+    }
+  });
+});

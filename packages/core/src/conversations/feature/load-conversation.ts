@@ -4,7 +4,8 @@ import { countChatTokens } from '../../tokens/count-chat-tokens.js';
 import { requestedCompletionTokens } from '../../tokens/count-prompt-tokens.js';
 import { encodingForModel, type TokenEncoding } from '../../tokens/encodings.js';
 import type { ClientIdentity, JsonObject, Policy } from '../../types.js';
-import { checkId } from '../conversation-limits.js';
+import { ConversationLimitError } from '../conversation-errors.js';
+import { checkId, turnBytes } from '../conversation-limits.js';
 import type { ConversationStore } from '../conversation-store.js';
 import type { ChatMessage, NewTurn } from '../conversation-types.js';
 import type { ConversationsOptions } from './conversations-options.js';
@@ -53,7 +54,14 @@ export function loadConversation(
     const encoding = await encodingForModel(request.model);
     const newTurns = messages.filter((message) => !isInstruction(message)).map((m) => turnOf(m, encoding));
 
-    await store.ensure(id, owner, { ttlMs: options.ttlMs });
+    const info = await store.ensure(id, owner, { ttlMs: options.ttlMs });
+    // The limits are checked before any upstream is paid: the new messages and one answer must
+    // fit. The answer's bytes are not known yet; one that passes maxBytes is refused at append.
+    if (info.lastSeq + newTurns.length + 1 > options.maxTurns)
+      throw new ConversationLimitError('turns', options.maxTurns);
+    let newBytes = 0;
+    for (const turn of newTurns) newBytes += turnBytes(turn);
+    if (info.bytes + newBytes > options.maxBytes) throw new ConversationLimitError('bytes', options.maxBytes);
     const lease = await store.beginTurn(id, owner, options.leaseMs);
     let handedOver = false;
     const end = () => store.endTurn(id, owner, lease.token).catch(() => {});
