@@ -235,3 +235,66 @@ describe('conversation limits are enforced before forwarding', () => {
     }
   });
 });
+
+describe('conversations with the summarize strategy', () => {
+  it('stores a summary of the older turns and reuses it across turns', async () => {
+    const ferry = await startGatewayWithMock(
+      {
+        conversations: { store: 'memory' },
+        context: {
+          strategy: 'summarize',
+          windowTokens: { 'gpt-4o-mini': 400 },
+          summarize: { model: 'summary-model', maxSummaryTokens: 60 },
+        },
+      },
+      { content: 'A short answer from the model, about a dozen tokens long.' },
+    );
+    try {
+      const client = new OpenAI({
+        baseURL: ferry.url,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: { 'x-ferry-conversation': 'summarised' },
+      });
+      const actions: Array<string | null> = [];
+      const summaryCalls = () =>
+        ferry.mock.requests.filter(
+          (request) => (request.json as { model?: string }).model === 'summary-model',
+        );
+      for (let turn = 0; turn < 30; turn++) {
+        const { response } = await client.chat.completions
+          .create({
+            model: 'gpt-4o-mini',
+            messages: [
+              { role: 'user', content: `Question number ${turn}: tell me something about the sea.` },
+            ],
+          })
+          .withResponse();
+        actions.push(response.headers.get('x-ferry-summary'));
+        const sent = (
+          ferry.mock.requests.at(-1)?.json as { messages: Array<{ role: string; content: string }> }
+        ).messages;
+        assert.equal(sent.at(-1)?.content, `Question number ${turn}: tell me something about the sea.`);
+        if (actions.at(-1) !== null) {
+          assert.equal(sent[0]?.role, 'system');
+          assert.match(sent[0]?.content ?? '', /^Summary of the earlier conversation:\nA short answer/);
+        }
+      }
+      const created = actions.filter((action) => action === 'created').length;
+      const reused = actions.filter((action) => action === 'reused').length;
+      assert.equal(summaryCalls().length, created, 'one summary call per created summary');
+      assert.ok(created >= 2, `summaries created: ${actions.join(',')}`);
+      assert.ok(reused > created, `a summary serves several turns: ${actions.join(',')}`);
+      // A later summary extends the stored one instead of summarising the whole history again.
+      const later = summaryCalls().at(-1)?.json as { messages: Array<{ content: string }> };
+      assert.match(later.messages[1]?.content ?? '', /^Summary so far:\nA short answer/);
+      assert.doesNotMatch(later.messages[1]?.content ?? '', /Question number 0:/);
+      // The first turns went without one; once there is one, every turn sends it.
+      const first = actions.indexOf('created');
+      assert.ok(first > 0);
+      assert.ok(actions.slice(first).every((action) => action !== null));
+    } finally {
+      await ferry.close();
+    }
+  });
+});

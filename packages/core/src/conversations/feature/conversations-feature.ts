@@ -1,4 +1,5 @@
 import type { Feature, FeatureSetup } from '../../feature.js';
+import { createSummarizer } from '../../policies/fit-context/summarizer.js';
 import type { ConversationStore } from '../conversation-store.js';
 import { createMemoryConversationStore } from '../memory-conversation-store.js';
 import { createPostgresPool } from '../postgres-client.js';
@@ -26,7 +27,13 @@ export const conversationsFeature: Feature = {
     // A store that failed to open fails the requests that use it, never the process.
     store.catch((error) => setup.logger.error({ err: error }, 'conversation store failed to open'));
     setup.onClose(() => store.then((opened) => opened.close()).catch(() => {}));
-    const chat = loadConversation(() => store, options, setup.options.context, setup.logger);
+    const chat = loadConversation(
+      () => store,
+      options,
+      setup.options.context,
+      setup.logger,
+      summarizerOf(setup),
+    );
     const responses = replayResponses(() => store, options, setup.upstreams, setup.logger);
     return {
       policies: {
@@ -37,6 +44,17 @@ export const conversationsFeature: Feature = {
     };
   },
 };
+
+/** The fit-context summariser, when the configured strategy is `summarize`: stored summaries then replace old turns. */
+function summarizerOf(setup: FeatureSetup) {
+  const context = setup.options.context;
+  const settings = context.summarize;
+  if (context.strategy !== 'summarize' || settings === undefined) return undefined;
+  const upstream =
+    setup.upstreams.find((candidate) => candidate.name === settings.upstream) ?? setup.upstreams[0];
+  if (upstream === undefined) return undefined;
+  return { summarize: createSummarizer(upstream, settings), maxSummaryTokens: settings.maxSummaryTokens };
+}
 
 function openStore(options: ConversationsOptions, setup: FeatureSetup): Promise<ConversationStore> {
   const limits = { maxTurns: options.maxTurns, maxBytes: options.maxBytes, ttlMs: options.ttlMs };

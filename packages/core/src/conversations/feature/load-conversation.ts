@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Summarize } from '../../policies/fit-context/summarizer.js';
 import { createContextWindowTable } from '../../tokens/context-windows.js';
 import { countChatTokens } from '../../tokens/count-chat-tokens.js';
 import { requestedCompletionTokens } from '../../tokens/count-prompt-tokens.js';
@@ -10,6 +11,12 @@ import type { ConversationStore } from '../conversation-store.js';
 import type { ChatMessage, NewTurn } from '../conversation-types.js';
 import type { ConversationsOptions } from './conversations-options.js';
 import { answerOf, holdLastChunk } from './record-answer.js';
+import { summarizeHistory, summaryKeepShare, summaryMessage } from './summarize-history.js';
+
+/** Says what a turn did with the conversation's summary: `created` or `reused`. */
+export const summaryHeader = 'x-ferry-summary';
+/** The summary message's own framing (role, prefix line). */
+const summaryOverheadTokens = 16;
 
 /** The header that names a conversation. */
 export const conversationHeader = 'x-ferry-conversation';
@@ -39,6 +46,7 @@ export function loadConversation(
     defaultCompletionTokens: number;
   },
   logger: Logger,
+  summarizer?: { summarize: Summarize; maxSummaryTokens: number },
 ): Policy {
   const windowOf = createContextWindowTable(context.windowTokens, context.defaultWindowTokens);
   return (next) => async (request) => {
@@ -72,15 +80,36 @@ export function loadConversation(
 
     const completion = requestedCompletionTokens(body) ?? context.defaultCompletionTokens;
     const newTokens = newTurns.reduce((sum, turn) => sum + turn.tokens, 0);
-    const maxTokens = Math.max(0, windowOf(request.model) - completion - newTokens);
+    // With summaries, room is kept for one (it replaces the turns it covers).
+    const reserve = summarizer === undefined ? 0 : summarizer.maxSummaryTokens + summaryOverheadTokens;
+    const maxTokens = Math.max(0, windowOf(request.model) - completion - newTokens - reserve);
     const window = await store.readWindow(id, owner, { maxTurns: options.windowTurns, maxTokens });
+    let summary = window?.summary as { text: string } | undefined;
+    let turns = window?.turns ?? [];
+    if (summarizer !== undefined && window !== undefined) {
+      try {
+        const fitted = await summarizeHistory({
+          store,
+          id,
+          owner,
+          window,
+          summarize: summarizer.summarize,
+          keepTokens: Math.floor(maxTokens * summaryKeepShare),
+          encoding,
+          signal: request.signal,
+        });
+        ({ summary, turns } = fitted);
+        if (fitted.action !== undefined) request.responseHeaders[summaryHeader] = fitted.action;
+      } catch (error) {
+        if (request.aborted) throw error;
+        // No summary: the window as read still fits (the oldest turns are left out this turn).
+        request.record.summaryError = (error as { code?: string }).code ?? 'error';
+        logger.warn({ requestId: request.requestId, err: error }, 'conversation summary failed');
+      }
+    }
     const history: JsonObject[] = [];
-    if (window?.summary !== undefined)
-      history.push({
-        role: 'system',
-        content: `Summary of the earlier conversation:\n${window.summary.text}`,
-      });
-    for (const turn of window?.turns ?? []) history.push(turn.message as unknown as JsonObject);
+    if (summary !== undefined) history.push(summaryMessage(summary.text));
+    for (const turn of turns) history.push(turn.message as unknown as JsonObject);
     body.messages = [
       ...messages.filter(isInstruction),
       ...history,
