@@ -10,11 +10,26 @@ import type { ConversationInfo } from '../conversation-types.js';
 import { exportConversation } from '../export-conversation.js';
 import { ownerOf } from './load-conversation.js';
 
-const json = (status: number, value: unknown): GatewayResponse => ({
+/** @internal A JSON answer of an internal route. */
+export const json = (status: number, value: unknown): GatewayResponse => ({
   status,
   headers: { 'content-type': 'application/json' },
   body: Buffer.from(JSON.stringify(value)),
 });
+
+/**
+ * @internal The owner of a management call: the caller's client key (the same keys as the API),
+ * `anonymous` on a gateway without keys. A missing or wrong key is 401.
+ */
+export function requestOwner(clients: ClientDirectory): (request: GatewayRequest) => string {
+  return (request) => {
+    if (clients.keyCount === 0) return ownerOf(undefined);
+    const key = presentedKey(request.headers);
+    const identity = key === undefined ? undefined : clients.identify(key);
+    if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
+    return ownerOf(identity);
+  };
+}
 
 const infoOf = (info: ConversationInfo) => ({
   id: info.id,
@@ -38,13 +53,7 @@ export function conversationRoutes(
   storeOf: () => Promise<ConversationStore>,
   clients: ClientDirectory,
 ): InternalRoute[] {
-  const owner = (request: GatewayRequest) => {
-    if (clients.keyCount === 0) return ownerOf(undefined);
-    const key = presentedKey(request.headers);
-    const identity = key === undefined ? undefined : clients.identify(key);
-    if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
-    return ownerOf(identity);
-  };
+  const owner = requestOwner(clients);
   const idOf = (request: GatewayRequest, what: 'conversation' | 'response' = 'conversation') => {
     let id: string;
     try {

@@ -8,6 +8,7 @@ import { createRedisConversationStore } from '../redis-conversation-store.js';
 import { conversationRoutes } from './conversation-routes.js';
 import { type ConversationsOptions, conversationsSchema } from './conversations-options.js';
 import { loadConversation } from './load-conversation.js';
+import { openAiConversationRoutes } from './openai-conversations.js';
 import { pinUpstream } from './pin-upstream.js';
 import { replayResponses } from './replay-responses.js';
 
@@ -40,7 +41,10 @@ export const conversationsFeature: Feature = {
         fit: (next) => chat(responses(next)),
         keys: pinUpstream(),
       },
-      routes: conversationRoutes(() => store, setup.clients),
+      routes: [
+        ...conversationRoutes(() => store, setup.clients),
+        ...openAiConversationRoutes(() => store, options, setup.clients),
+      ],
     };
   },
 };

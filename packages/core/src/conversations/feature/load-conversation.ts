@@ -144,7 +144,8 @@ export function loadConversation(
 
 const primed = new WeakMap<TokenEncoding, number>();
 
-function turnOf(message: JsonObject, encoding: TokenEncoding): NewTurn {
+/** @internal A message as a turn to store, with its token count. */
+export function turnOf(message: JsonObject, encoding: TokenEncoding): NewTurn {
   let base = primed.get(encoding);
   if (base === undefined) {
     base = countChatTokens({ messages: [] }, encoding);

@@ -2,29 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import OpenAI, { APIError } from 'openai';
-import { type GatewayServer, startGatewayServer, startGatewayWithMock } from '../../testing/index.js';
+import { type GatewayServer, type GatewayWithMock, startGatewayServer } from '../../testing/index.js';
+import { startTwoTenantGateway, tenantKeys } from './test-tenants.js';
 
-const keyA = 'sk-responses-a';
-const keyB = 'sk-responses-b';
+const keyA = tenantKeys.a;
+const keyB = tenantKeys.b;
 const ferryId = /^resp_[0-9a-f]{48}$/;
 
 type Sent = { input?: unknown; instructions?: unknown; previous_response_id?: unknown };
 
 describe('Responses API previous_response_id over a stateless upstream', () => {
-  let ferry: Awaited<ReturnType<typeof startGatewayWithMock>>;
+  let ferry: GatewayWithMock;
   let client: OpenAI;
   const sent = () => ferry.mock.requests.at(-1)?.json as Sent;
   before(async () => {
-    ferry = await startGatewayWithMock(
-      {
-        conversations: { store: 'memory' },
-        clients: [
-          { id: 'a', tenant: 'tenant-a', keys: [keyA] },
-          { id: 'b', tenant: 'tenant-b', keys: [keyB] },
-        ],
-      },
-      { content: 'mock answer', chunks: 3 },
-    );
+    ferry = await startTwoTenantGateway({ content: 'mock answer', chunks: 3 });
     client = new OpenAI({ baseURL: ferry.url, apiKey: keyA, maxRetries: 0 });
   });
   after(() => ferry.close());
