@@ -7,6 +7,14 @@ export interface CompletedResponse {
 }
 
 const encoder = new TextEncoder();
+/** An SSE event longer than this is passed on as it is (not rewritten, not stored): a stream without event ends must not grow memory. */
+const maxEventChars = 1 << 20;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Replaces `"id":<upstream id>` (the only place a response id sits), never the same text elsewhere (a delta). */
+const idRewriter = (quotedUpstreamId: string, quotedFerryId: string) => {
+  const pattern = new RegExp(`("id"\\s*:\\s*)${escapeRegExp(quotedUpstreamId)}`, 'g');
+  return (text: string) => text.replace(pattern, (_match, key: string) => key + quotedFerryId);
+};
 // The first `"id":"..."` of a `response` object: the top-level id of a JSON answer, or the id
 // inside a stream's `response.created` (every response.* event repeats the same id).
 const responseIdPattern = /"id"\s*:\s*("(?:[^"\\]|\\.)*")/;
@@ -36,24 +44,31 @@ export function recordResponse(
         const decoder = new TextDecoder();
         let pending = '';
         let quotedUpstreamId: string | undefined;
+        let rewrite = (text: string) => text;
         for await (const chunk of source) {
           pending += decoder.decode(chunk, { stream: true });
           const end = lastEventEnd(pending);
-          if (end < 0) continue;
+          if (end < 0) {
+            if (pending.length > maxEventChars) {
+              yield encoder.encode(pending);
+              pending = '';
+            }
+            continue;
+          }
           let events = pending.slice(0, end);
           pending = pending.slice(end);
-          quotedUpstreamId ??= responseIdPattern.exec(events)?.[1];
-          if (quotedUpstreamId !== undefined) events = events.replaceAll(quotedUpstreamId, quotedFerryId);
+          if (quotedUpstreamId === undefined) {
+            quotedUpstreamId = responseIdPattern.exec(events)?.[1];
+            if (quotedUpstreamId !== undefined) rewrite = idRewriter(quotedUpstreamId, quotedFerryId);
+          }
+          events = rewrite(events);
           const completed = completedIn(events);
           if (completed !== undefined && quotedUpstreamId !== undefined)
             await complete({ upstreamId: JSON.parse(quotedUpstreamId) as string, output: completed });
           yield encoder.encode(events);
         }
         pending += decoder.decode();
-        if (pending.length > 0)
-          yield encoder.encode(
-            quotedUpstreamId === undefined ? pending : pending.replaceAll(quotedUpstreamId, quotedFerryId),
-          );
+        if (pending.length > 0) yield encoder.encode(rewrite(pending));
       }
     : async function* (source) {
         const chunks: Uint8Array[] = [];
@@ -66,8 +81,7 @@ export function recordResponse(
           parsed = undefined;
         }
         if (typeof parsed?.id === 'string' && Array.isArray(parsed.output)) {
-          const quoted = JSON.stringify(parsed.id);
-          text = text.replaceAll(quoted, quotedFerryId);
+          text = idRewriter(JSON.stringify(parsed.id), quotedFerryId)(text);
           if (parsed.status === undefined || parsed.status === 'completed')
             await complete({ upstreamId: parsed.id, output: parsed.output });
         }
