@@ -121,6 +121,8 @@ export interface UpstreamPin {
   upstream: string;
   key: string | undefined;
   body: JsonObject;
+  /** Set when the upstream no longer held the state and was sent the replayed history instead. */
+  replayed?: boolean;
 }
 
 export interface GatewayContext {

@@ -1,5 +1,6 @@
 import { contentChunks } from './content-chunks.js';
 import { type Endpoint, missingParameter, unixSeconds } from './endpoint.js';
+import { invalidRequestBody } from './openai-errors.js';
 import { eventStreamResponse, jsonResponse, namedEvent } from './planned-response.js';
 import { textLength } from './token-estimate.js';
 
@@ -11,15 +12,30 @@ import { textLength } from './token-estimate.js';
  * `response.output_text.done`, `response.content_part.done`, `response.output_item.done` and
  * `response.completed` (SSE with `event:` lines and no `[DONE]`). The SDK's `responses.stream()`
  * helper needs the `added` events to build its output.
- * Input tokens: ceil(characters of `input` text and `instructions` / 4).
+ * Input tokens: ceil(characters of `input` text and `instructions` / 4). A `previous_response_id`
+ * that is not of the mock's own shape (`resp_mock_<n>`) gets OpenAI's 400
+ * `previous_response_not_found`; the mock keeps no state, so it never checks more than that.
  *
  * @example
  * responses({ id: 1, body: { model: 'gpt-4o', input: 'Say hi' }, settings, options });
  */
+const ownId = /^resp_mock_\d+$/;
+
 export const responses: Endpoint = ({ id, body, settings }) => {
   const { model, input, instructions } = body;
   if (typeof model !== 'string') return missingParameter('model');
   if (typeof input !== 'string' && !Array.isArray(input)) return missingParameter('input');
+  // As OpenAI answers for an id it does not hold; the mock holds only ids of its own shape.
+  const previous = body.previous_response_id;
+  if (previous !== undefined && previous !== null && !(typeof previous === 'string' && ownId.test(previous)))
+    return jsonResponse(
+      400,
+      invalidRequestBody(
+        `Previous response with id '${String(previous)}' not found.`,
+        'previous_response_not_found',
+        'previous_response_id',
+      ),
+    );
   const pieces = contentChunks(settings.content, settings.chunks);
   const inputTokens = Math.ceil((textLength(input) + textLength(instructions)) / 4);
   const responseId = `resp_mock_${id}`;

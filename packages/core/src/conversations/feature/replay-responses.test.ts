@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import OpenAI, { APIError } from 'openai';
-import { type GatewayServer, type GatewayWithMock, startGatewayServer } from '../../testing/index.js';
+import { createRedisClient, waitForRedis } from '../../stores/redis-store.js';
+import {
+  type GatewayServer,
+  type GatewayWithMock,
+  startGatewayServer,
+  startGatewayWithMock,
+} from '../../testing/index.js';
 import { startTwoTenantGateway, tenantKeys } from './test-tenants.js';
 
 const keyA = tenantKeys.a;
@@ -229,5 +235,48 @@ describe('Responses API follow-ups pinned to a stateful upstream', () => {
     });
     const lastInput = (local.requests.at(-1)?.json as Sent | undefined)?.input as unknown[] | undefined;
     assert.equal(lastInput?.length, 13);
+  });
+});
+
+describe('a stateful upstream that no longer holds the state', () => {
+  it('gets the history replayed on the same upstream when it answers previous_response_not_found', async () => {
+    const prefix = `ferry-test-forgot-${process.pid}-${Date.now()}:`;
+    const ferry = await startGatewayWithMock({
+      upstream: { name: 'openai' },
+      redis: { url: process.env.FERRY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: prefix },
+      conversations: { store: 'redis', statefulUpstreams: ['openai'] },
+    });
+    const redis = createRedisClient({ url: process.env.FERRY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' });
+    try {
+      await ferry.gateway.ready();
+      await waitForRedis(redis, 5_000);
+      const client = new OpenAI({ baseURL: ferry.url, apiKey: 'unused', maxRetries: 0 });
+      const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'remember this' });
+      // The provider expired its copy: the stored pin now names an id it does not hold.
+      const key = `${prefix}{resp:${first.id}}`;
+      const stored = JSON.parse((await redis.get(key)) as string);
+      assert.equal(stored.upstream.name, 'openai');
+      stored.upstream.id = 'resp_expired_at_the_provider';
+      await redis.set(key, JSON.stringify(stored), 'KEEPTTL');
+
+      const { data, response } = await client.responses
+        .create({ model: 'gpt-4o-mini', input: 'and now?', previous_response_id: first.id })
+        .withResponse();
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('x-ferry-history'), 'replayed');
+      const [refused, replayed] = ferry.mock.requests.slice(-2).map((request) => request.json as Sent);
+      assert.equal(refused?.previous_response_id, 'resp_expired_at_the_provider');
+      assert.equal(replayed?.previous_response_id, undefined);
+      assert.equal((replayed?.input as unknown[]).length, 3);
+      // The new response was stored with the upstream's fresh id: the next turn is pinned again.
+      const { response: next } = await client.responses
+        .create({ model: 'gpt-4o-mini', input: 'third', previous_response_id: data.id })
+        .withResponse();
+      assert.equal(next.headers.get('x-ferry-history'), 'upstream');
+    } finally {
+      await redis.del(...(await redis.keys(`${prefix}*`)));
+      redis.disconnect();
+      await ferry.close();
+    }
   });
 });

@@ -88,7 +88,8 @@ export function replayResponses(
     const response = await next(context);
     const servedBy = context.upstream?.name;
     if (pinned !== undefined)
-      context.responseHeaders[historyHeader] = servedBy === pinned.name ? 'upstream' : 'replayed';
+      context.responseHeaders[historyHeader] =
+        servedBy === pinned.name && context.pin?.replayed !== true ? 'upstream' : 'replayed';
     else if (previous !== undefined && previous !== null) context.responseHeaders[historyHeader] = 'replayed';
     if (!store || response.status !== 200 || response.body === undefined) return response;
     const key = context.record.upstreamKey;
