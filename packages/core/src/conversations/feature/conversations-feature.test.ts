@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { APIError } from 'openai';
+import { createGateway } from '../../gateway.js';
 import { type GatewayWithMock, startGatewayWithMock } from '../../testing/gateway-server.js';
 
 const keyA = 'sk-conversations-a';
@@ -296,5 +297,23 @@ describe('conversations with the summarize strategy', () => {
     } finally {
       await ferry.close();
     }
+  });
+});
+
+describe('conversations options', () => {
+  it('names the field of a stateful upstream that does not exist, or a store without its connection', () => {
+    const upstream = { url: 'http://127.0.0.1:9/v1', local: true };
+    assert.throws(
+      () => createGateway({ upstream, conversations: { statefulUpstreams: ['openai'] } }),
+      /Invalid Ferry options — conversations\.statefulUpstreams\.0: no upstream is named "openai"/,
+    );
+    assert.throws(
+      () => createGateway({ upstream, conversations: { store: 'redis' } }),
+      /Invalid Ferry options — conversations\.store: 'redis' needs the redis option/,
+    );
+    assert.throws(
+      () => createGateway({ upstream, conversations: { store: 'postgres' } }),
+      /Invalid Ferry options — conversations\.postgresUrl: required with store 'postgres'/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { invalidOption } from '../../config/options-error.js';
 import type { Feature, FeatureSetup } from '../../feature.js';
 import { createSummarizer } from '../../policies/fit-context/summarizer.js';
 import type { ConversationStore } from '../conversation-store.js';
@@ -24,6 +25,9 @@ export const conversationsFeature: Feature = {
   setup(setup) {
     const options = setup.options.conversations;
     if (options === undefined) return undefined;
+    for (const [index, name] of options.statefulUpstreams.entries())
+      if (!setup.upstreams.some((upstream) => upstream.name === name))
+        throw invalidOption(`conversations.statefulUpstreams.${index}`, `no upstream is named "${name}"`);
     const store = openStore(options, setup);
     // A store that failed to open fails the requests that use it, never the process.
     store.catch((error) => setup.logger.error({ err: error }, 'conversation store failed to open'));
@@ -65,11 +69,11 @@ function openStore(options: ConversationsOptions, setup: FeatureSetup): Promise<
   if (options.store === 'memory') return Promise.resolve(createMemoryConversationStore({ limits }));
   if (options.store === 'redis') {
     const redis = setup.stores.redis;
-    if (redis === undefined) throw new Error("Ferry conversations: store 'redis' needs the redis option");
+    if (redis === undefined) throw invalidOption('conversations.store', "'redis' needs the redis option");
     return Promise.resolve(createRedisConversationStore(redis, { prefix: setup.stores.keyPrefix, limits }));
   }
   const url = options.postgresUrl;
-  if (url === undefined) throw new Error("Ferry conversations: store 'postgres' needs postgresUrl");
+  if (url === undefined) throw invalidOption('conversations.postgresUrl', "required with store 'postgres'");
   const pool = createPostgresPool({ url });
   setup.onClose(() => pool.end());
   return createPostgresConversationStore(pool, { limits });
