@@ -317,3 +317,34 @@ describe('conversations options', () => {
     );
   });
 });
+
+describe('a conversation named in the body', () => {
+  it('reads ferry_conversation when no header is set, and never forwards it', async () => {
+    const ferry = await startGatewayWithMock({ conversations: { store: 'memory' } }, { content: 'ok' });
+    try {
+      const client = new OpenAI({ baseURL: ferry.url, apiKey: 'unused', maxRetries: 0 });
+      const ask = (content: string, conversation: unknown) =>
+        client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content }],
+          ferry_conversation: conversation,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      await ask('one', 'from-body');
+      await ask('two', 'from-body');
+      const sent = ferry.mock.requests.at(-1)?.json as Record<string, unknown>;
+      assert.equal('ferry_conversation' in sent, false);
+      assert.deepEqual(sent.messages, [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'two' },
+      ]);
+      await assert.rejects(
+        ask('three', 42),
+        (error: unknown) =>
+          error instanceof APIError && error.status === 400 && error.code === 'invalid_conversation_id',
+      );
+    } finally {
+      await ferry.close();
+    }
+  });
+});

@@ -20,6 +20,8 @@ const summaryOverheadTokens = 16;
 
 /** The header that names a conversation. */
 export const conversationHeader = 'x-ferry-conversation';
+/** The body field that names one when no header can be set; removed before forwarding (the header wins). */
+export const conversationField = 'ferry_conversation';
 
 /** Who owns a caller's conversations: its tenant, else its client, else its key; `anonymous` on an open gateway. */
 export const ownerOf = (client: ClientIdentity | undefined): string =>
@@ -50,11 +52,18 @@ export function loadConversation(
 ): Policy {
   const windowOf = createContextWindowTable(context.windowTokens, context.defaultWindowTokens);
   return (next) => async (request) => {
-    const header = request.request.headers[conversationHeader];
     const body = request.body;
-    if (header === undefined || body === undefined || request.route.name !== 'chat.completions')
-      return next(request);
-    const id = Array.isArray(header) ? (header[0] ?? '') : header;
+    if (body === undefined || request.route.name !== 'chat.completions') return next(request);
+    const header = request.request.headers[conversationHeader];
+    const field = body[conversationField];
+    if (header === undefined && field === undefined) return next(request);
+    // The body field is for callers that cannot set headers (bot platforms); never forwarded.
+    if (field !== undefined) {
+      delete body[conversationField];
+      request.bodyChanged = true;
+    }
+    const named = header ?? field;
+    const id = Array.isArray(named) ? String(named[0] ?? '') : typeof named === 'string' ? named : '';
     checkId(id);
     const messages = Array.isArray(body.messages) ? (body.messages as JsonObject[]) : [];
     const owner = ownerOf(request.client);
