@@ -272,9 +272,12 @@ describe('conversations with the summarize strategy', () => {
           })
           .withResponse();
         actions.push(response.headers.get('x-ferry-summary'));
-        const sent = (
-          ferry.mock.requests.at(-1)?.json as { messages: Array<{ role: string; content: string }> }
-        ).messages;
+        const sent =
+          (
+            ferry.mock.requests.at(-1)?.json as
+              | { messages: Array<{ role: string; content: string }> }
+              | undefined
+          )?.messages ?? [];
         assert.equal(sent.at(-1)?.content, `Question number ${turn}: tell me something about the sea.`);
         if (actions.at(-1) !== null) {
           assert.equal(sent[0]?.role, 'system');

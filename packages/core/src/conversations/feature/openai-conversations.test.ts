@@ -44,7 +44,7 @@ describe('the OpenAI Conversations API shape over stored conversations', () => {
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'What is it?' }],
     });
-    assert.deepEqual((ferry.mock.requests.at(-1)?.json as { messages: unknown[] }).messages, [
+    assert.deepEqual((ferry.mock.requests.at(-1)?.json as { messages: unknown[] } | undefined)?.messages, [
       { role: 'user', content: 'Remember: the code is 7.' },
       { role: 'user', content: 'What is it?' },
     ]);

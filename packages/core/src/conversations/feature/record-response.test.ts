@@ -39,7 +39,7 @@ describe('recordResponse', () => {
       assert.equal(text, expected, `split at ${cut}`);
       assert.equal(completed.length, 1);
       assert.equal(completed[0]?.upstreamId, 'r1');
-      assert.equal((completed[0]?.output[0] as { id: string }).id, 'm1');
+      assert.equal((completed[0]?.output[0] as { id: string } | undefined)?.id, 'm1');
     }
   });
 
