@@ -9,6 +9,7 @@ import type {
   ResponseTap,
   SettleListener,
   Upstream,
+  UpstreamPin,
   Usage,
 } from './types.js';
 
@@ -30,6 +31,7 @@ export class RequestContext implements GatewayContext {
   model: string | undefined = undefined;
   client: ClientIdentity | undefined = undefined;
   upstream: Upstream | undefined = undefined;
+  pin: UpstreamPin | undefined = undefined;
   upstreamWaitMs = 0;
   responseHeaders: Record<string, string> = {};
   taps: ResponseTap[] = [];

@@ -116,6 +116,15 @@ export type SettleListener = (
 ) => void;
 
 /** Per-request state shared by the policies. One object, allocated once per request. */
+/** See `GatewayContext.pin`: set by the conversations feature, read by key selection. */
+export interface UpstreamPin {
+  upstream: string;
+  key: string | undefined;
+  body: JsonObject;
+  /** Set when the upstream no longer held the state and was sent the replayed history instead. */
+  replayed?: boolean;
+}
+
 export interface GatewayContext {
   readonly request: GatewayRequest;
   readonly requestId: string;
@@ -141,6 +150,11 @@ export interface GatewayContext {
   client: ClientIdentity | undefined;
   /** The upstream chosen by routing; the forwarder sends to it. */
   upstream: Upstream | undefined;
+  /**
+   * The upstream that holds this request's state (a stored Responses API response), the key
+   * that created it and the body that upstream takes; any other upstream gets `body`.
+   */
+  pin: UpstreamPin | undefined;
   /** Milliseconds spent waiting on upstreams (excluded from Server-Timing). */
   upstreamWaitMs: number;
   /** Headers the policies want on the client response (`x-ferry-*`, rate-limit fields, ...). */
