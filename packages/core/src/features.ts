@@ -1,3 +1,4 @@
+import { cacheFeature } from './cache/cache-feature.js';
 import { clientsFeature } from './clients/clients-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
@@ -33,6 +34,7 @@ export const builtInFeatures: readonly Feature[] = [
   // Before fit-context: fitting then applies to the loaded history.
   conversationsFeature,
   fitContextFeature,
+  cacheFeature,
   streamUsageFeature,
   routingFeature,
   retryFeature,

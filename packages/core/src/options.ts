@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { cacheSchema } from './cache/cache-options.js';
 import { clientSchema } from './clients/client-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
@@ -120,6 +121,8 @@ const gatewayOptionFields = {
   conversations: conversationsSchema.optional(),
   /** Spend limits per client key and tenant. Spend is tracked when this is set. */
   budgets: budgetsSchema.optional(),
+  /** The exact response cache, per tenant, upstream and endpoint (docs/cost.md). Off when left out. */
+  cache: cacheSchema,
   /** USD per million tokens by model, over the built-in table. */
   prices: pricesSchema,
   /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */
