@@ -1,5 +1,6 @@
 import { cacheFeature } from './cache/cache-feature.js';
 import { clientsFeature } from './clients/clients-feature.js';
+import { coalesceFeature } from './coalesce/coalesce-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
 import type { Feature } from './feature.js';
@@ -35,6 +36,8 @@ export const builtInFeatures: readonly Feature[] = [
   conversationsFeature,
   fitContextFeature,
   cacheFeature,
+  // After the cache: concurrent misses of one key share one upstream call.
+  coalesceFeature,
   streamUsageFeature,
   routingFeature,
   retryFeature,

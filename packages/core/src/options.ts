@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { cacheSchema } from './cache/cache-options.js';
 import { clientSchema } from './clients/client-options.js';
+import { coalesceSchema } from './coalesce/coalesce-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
 import { conversationsSchema } from './conversations/feature/conversations-options.js';
@@ -123,6 +124,8 @@ const gatewayOptionFields = {
   budgets: budgetsSchema.optional(),
   /** The exact response cache, per tenant, upstream and endpoint (docs/cost.md). Off when left out. */
   cache: cacheSchema,
+  /** Identical requests in flight share one upstream call (docs/cost.md). Off when left out. */
+  coalesce: coalesceSchema,
   /** USD per million tokens by model, over the built-in table. */
   prices: pricesSchema,
   /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { type ResolvedOptions, upstreamList } from '../options.js';
+import { limitsSchema } from '../policies/rate-limit/limits-options.js';
 import type { GatewayContext } from '../types.js';
 import type { ResolvedUpstreamOptions } from '../upstream/upstream-options.js';
 import { canonicalBody } from './canonical-body.js';
@@ -84,3 +86,16 @@ export function createAnswerKey(
     return context.answerKey;
   };
 }
+
+/**
+ * The answer key of a gateway's options, shared by the cache and coalescing: the first
+ * upstream (the one routing serves from), the cache's `scope` (tenant when the cache is off),
+ * and the tenant header of the limits.
+ */
+export function answerKeyFor(options: ResolvedOptions): (context: GatewayContext) => string | null {
+  const tenantHeader = options.limits?.tenantHeader ?? limitsTenantHeaderDefault;
+  return createAnswerKey(upstreamList(options)[0], options.cache?.scope ?? 'tenant', tenantHeader);
+}
+
+// The tenant header when `limits` is off: the limits schema's own default, not a copy of it.
+const limitsTenantHeaderDefault = limitsSchema.parse({}).tenantHeader;

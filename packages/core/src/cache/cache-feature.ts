@@ -1,8 +1,6 @@
 import { invalidOption } from '../config/options-error.js';
 import type { Feature } from '../feature.js';
-import { upstreamList } from '../options.js';
-import { limitsSchema } from '../policies/rate-limit/limits-options.js';
-import { createAnswerKey } from './answer-key.js';
+import { answerKeyFor } from './answer-key.js';
 import { memoryAnswerStore, storeAnswerStore } from './answer-store.js';
 import { cacheSchema } from './cache-options.js';
 import { responseCache } from './response-cache.js';
@@ -25,10 +23,6 @@ export const cacheFeature: Feature = {
       kind === 'redis'
         ? storeAnswerStore(stores.store, cache.lookupTimeoutMs)
         : memoryAnswerStore(cache.maxEntries, cache.maxBytes);
-    const tenantHeader = options.limits?.tenantHeader ?? limitsTenantHeaderDefault;
-    const keyOf = createAnswerKey(upstreamList(options)[0], cache.scope, tenantHeader);
-    return { policies: { cache: responseCache(cache, answers, keyOf, events) } };
+    return { policies: { cache: responseCache(cache, answers, answerKeyFor(options), events) } };
   },
 };
-
-const limitsTenantHeaderDefault = limitsSchema.parse({}).tenantHeader;
