@@ -3,6 +3,7 @@ import { clientsFeature } from './clients/clients-feature.js';
 import { coalesceFeature } from './coalesce/coalesce-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
+import { embeddingsBatchingFeature } from './embeddings-batching/batching-feature.js';
 import type { Feature } from './feature.js';
 import { contentFilterFeature } from './filter/content-filter-feature.js';
 import { metricsFeature } from './metrics/metrics-feature.js';
@@ -38,6 +39,7 @@ export const builtInFeatures: readonly Feature[] = [
   cacheFeature,
   // After the cache: concurrent misses of one key share one upstream call.
   coalesceFeature,
+  embeddingsBatchingFeature,
   streamUsageFeature,
   routingFeature,
   retryFeature,

@@ -7,6 +7,7 @@ import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
 import { conversationsSchema } from './conversations/feature/conversations-options.js';
 import { budgetsSchema, pricesSchema, usageEndpointSchema } from './cost/cost-options.js';
+import { embeddingsBatchingSchema } from './embeddings-batching/batching-options.js';
 import { contentFilterOptionsSchema } from './filter/filter-options.js';
 import { metricsOptionsSchema } from './metrics/metrics-options.js';
 import { breakerSchema } from './policies/breaker/breaker-options.js';
@@ -126,6 +127,8 @@ const gatewayOptionFields = {
   cache: cacheSchema,
   /** Identical requests in flight share one upstream call (docs/cost.md). Off when left out. */
   coalesce: coalesceSchema,
+  /** `POST /v1/embeddings` calls within a few ms sent upstream as one call (docs/cost.md). Off when left out. */
+  embeddingsBatching: embeddingsBatchingSchema,
   /** USD per million tokens by model, over the built-in table. */
   prices: pricesSchema,
   /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */
