@@ -16,8 +16,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { createGateway, type GatewayOptions } from '@ferry/core';
 import { handleNodeRequest } from '@ferry/core/node';
 import { startMockUpstream } from '@ferry/mock-upstream';
@@ -33,7 +33,8 @@ const chatBody = {
   messages: [{ role: 'user', content: 'What is the capital of France?' }],
 };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const spread = (values: number[], digits = 0) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
@@ -55,7 +56,9 @@ async function serve(options: GatewayOptions): Promise<{ url: string; close: () 
 async function startMockProcess(): Promise<{ url: string; child: ChildProcess }> {
   const require = createRequire(import.meta.url);
   const cli = require.resolve('@ferry/mock-upstream/package.json').replace(/package\.json$/, 'dist/cli.js');
-  const child = spawn(process.execPath, [cli, '--port', '0', '--no-record'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, '--port', '0', '--no-record'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (data: Buffer) => {
       const match = /listening on (\S+)/.exec(data.toString());
@@ -76,7 +79,12 @@ async function load(url: string, body: object, headers: Record<string, string>) 
     duration: seconds,
     workers: 1,
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 async function hitsAgainstCalls() {
@@ -93,16 +101,23 @@ async function hitsAgainstCalls() {
     const arms = {
       'upstream call, JSON': () => load(ferry.url, chatBody, { 'x-ferry-cache': 'no-cache' }),
       'cache hit, JSON': () => load(ferry.url, chatBody, {}),
-      'upstream call, stream': () => load(ferry.url, { ...chatBody, stream: true }, { 'x-ferry-cache': 'no-cache' }),
+      'upstream call, stream': () =>
+        load(ferry.url, { ...chatBody, stream: true }, { 'x-ferry-cache': 'no-cache' }),
       'cache hit, stream': () => load(ferry.url, { ...chatBody, stream: true }, {}),
     };
     const results: Record<string, Array<Awaited<ReturnType<typeof load>>>> = {};
     // Warm-up, then interleaved rounds.
     for (const run of Object.values(arms)) await run();
     for (let round = 0; round < rounds; round++) {
-      for (const [name, run] of Object.entries(arms)) (results[name] ??= []).push(await run());
+      for (const [name, run] of Object.entries(arms)) {
+        const list = results[name] ?? [];
+        list.push(await run());
+        results[name] = list;
+      }
     }
-    console.log(`\n1. Cache hits against upstream calls (${connections} connections, ${seconds} s × ${rounds} rounds)`);
+    console.log(
+      `\n1. Cache hits against upstream calls (${connections} connections, ${seconds} s × ${rounds} rounds)`,
+    );
     console.log('| arm | req/s | ratio | p50 ms | p99 ms | errors |');
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const kind of ['JSON', 'stream']) {
@@ -180,7 +195,9 @@ async function embeddingsBatching() {
       await ferry.close();
       await mock.close();
     }
-    console.log(`| ${embeddingsBatching === undefined ? 'off' : 'on, windowMs 5'} | ${spread(calls)} | ${spread(p50)} | ${spread(p99)} |`);
+    console.log(
+      `| ${embeddingsBatching === undefined ? 'off' : 'on, windowMs 5'} | ${spread(calls)} | ${spread(p50)} | ${spread(p99)} |`,
+    );
   }
 }
 

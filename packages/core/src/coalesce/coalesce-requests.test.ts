@@ -50,7 +50,8 @@ describe('in-flight coalescing', () => {
     const usages: Usage[] = [];
     const ferry = await startGatewayWithMock(
       { clients, coalesce: {}, onUsage: (usage) => usages.push(usage) },
-      { latencyMs: 200 },
+      // Long enough that all 100 arrive while the first is in flight, even on a busy machine.
+      { latencyMs: 1_000 },
     );
     try {
       const answers = await Promise.all(
@@ -72,6 +73,21 @@ describe('in-flight coalescing', () => {
       // Once the call is over, the next request calls again (nothing is kept).
       await send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body });
       assert.equal(ferry.mock.requests.length, 2);
+    } finally {
+      await ferry.close();
+    }
+  });
+
+  it('maxCallers bounds one call: the caller past it leads a call of its own', async () => {
+    const ferry = await startGatewayWithMock({ clients, coalesce: { maxCallers: 2 } }, { latencyMs: 500 });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body }),
+        ),
+      );
+      assert.ok(answers.every((answer) => answer.status === 200));
+      assert.equal(ferry.mock.requests.length, 3);
     } finally {
       await ferry.close();
     }

@@ -42,8 +42,8 @@ export function coalesceRequests(
         },
       );
       call = started;
-      // A caller over `maxCallers` leads a call of its own without replacing the shared one.
-      if (!calls.has(key) || !calls.get(key)?.open) calls.set(key, started);
+      // A full call goes on for its callers; the next ones join this one instead.
+      calls.set(key, started);
       context.record.coalesced = 'leader';
     } else {
       context.record.coalesced = 'joined';
