@@ -17,6 +17,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createGateway, type GatewayOptions } from '@ferry/core';
 import { handleNodeRequest } from '@ferry/core/node';
@@ -55,7 +56,7 @@ async function serve(options: GatewayOptions): Promise<{ url: string; close: () 
 
 async function startMockProcess(): Promise<{ url: string; child: ChildProcess }> {
   const require = createRequire(import.meta.url);
-  const cli = require.resolve('@ferry/mock-upstream/package.json').replace(/package\.json$/, 'dist/cli.js');
+  const cli = join(dirname(require.resolve('@ferry/mock-upstream')), 'cli.js');
   const child = spawn(process.execPath, [cli, '--port', '0', '--no-record'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
