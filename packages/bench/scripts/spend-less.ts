@@ -17,8 +17,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { createGateway, type GatewayOptions } from '@ferry/core';
 import { handleNodeRequest } from '@ferry/core/node';
 import { startMockUpstream } from '@ferry/mock-upstream';
