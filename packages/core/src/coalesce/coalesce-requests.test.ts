@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { eventually, send, startGatewayWithMock } from '../testing/index.js';
+import {
+  eventually,
+  type GatewayServer,
+  send,
+  startGatewayServer,
+  startGatewayWithMock,
+  startRawUpstream,
+} from '../testing/index.js';
 import type { Usage } from '../types.js';
 
 const messages = [{ role: 'user', content: 'Tell me a story' }];
@@ -45,21 +52,68 @@ async function openStream(url: string, key = 'sk-team-a', headers: Record<string
   return { response, first, finished, text: () => text, abort: () => controller.abort() };
 }
 
+/** An upstream that holds every answer until `release()`, and counts its calls. */
+async function startHeldUpstream() {
+  let calls = 0;
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const answer = JSON.stringify({
+    id: 'chatcmpl-held',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'gpt-4o-mini',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'Once upon a time.' }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 9, completion_tokens: 5, total_tokens: 14 },
+  });
+  const raw = await startRawUpstream((request, response) => {
+    calls++;
+    request.resume();
+    void released.then(() => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(answer);
+    });
+  });
+  return { url: raw.url, close: () => raw.close(), calls: () => calls, release };
+}
+
+/** Resolves once `count` requests entered the gateway and had a moment to reach the cache stage. */
+async function arrived(ferry: GatewayServer, count: number) {
+  let started = 0;
+  await new Promise<void>((resolve) => {
+    ferry.gateway.events.on('request:start', () => {
+      if (++started === count) resolve();
+    });
+  });
+  // Between entering and joining there is no I/O, only the policies' microtasks.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe('in-flight coalescing', () => {
   it('a burst of 100 identical requests makes one upstream call; every caller gets the answer', async () => {
+    const upstream = await startHeldUpstream();
     const usages: Usage[] = [];
-    const ferry = await startGatewayWithMock(
-      { clients, coalesce: {}, onUsage: (usage) => usages.push(usage) },
-      // Long enough that all 100 arrive while the first is in flight, even on a busy machine.
-      { latencyMs: 1_000 },
-    );
+    const ferry = await startGatewayServer({
+      upstream: { url: upstream.url, local: true },
+      clients,
+      coalesce: {},
+      onUsage: (usage) => usages.push(usage),
+    });
     try {
-      const answers = await Promise.all(
+      const burst = Promise.all(
         Array.from({ length: 100 }, () =>
           send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body }),
         ),
       );
-      assert.equal(ferry.mock.requests.length, 1);
+      // The upstream answers only once all 100 are in: a busy machine cannot spread the burst
+      // past the first call and turn it into several.
+      await arrived(ferry, 100);
+      upstream.release();
+      const answers = await burst;
+      assert.equal(upstream.calls(), 1);
       for (const answer of answers) {
         assert.equal(answer.status, 200);
         assert.deepEqual(answer.json, answers[0]?.json);
@@ -72,24 +126,34 @@ describe('in-flight coalescing', () => {
       assert.ok(shared.every((usage) => usage.totalTokens === 0));
       // Once the call is over, the next request calls again (nothing is kept).
       await send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body });
-      assert.equal(ferry.mock.requests.length, 2);
+      assert.equal(upstream.calls(), 2);
     } finally {
       await ferry.close();
+      await upstream.close();
     }
   });
 
   it('maxCallers bounds one call: the caller past it leads a call of its own', async () => {
-    const ferry = await startGatewayWithMock({ clients, coalesce: { maxCallers: 2 } }, { latencyMs: 500 });
+    const upstream = await startHeldUpstream();
+    const ferry = await startGatewayServer({
+      upstream: { url: upstream.url, local: true },
+      clients,
+      coalesce: { maxCallers: 2 },
+    });
     try {
-      const answers = await Promise.all(
+      const burst = Promise.all(
         Array.from({ length: 5 }, () =>
           send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body }),
         ),
       );
+      await arrived(ferry, 5);
+      upstream.release();
+      const answers = await burst;
       assert.ok(answers.every((answer) => answer.status === 200));
-      assert.equal(ferry.mock.requests.length, 3);
+      assert.equal(upstream.calls(), 3);
     } finally {
       await ferry.close();
+      await upstream.close();
     }
   });
 
@@ -199,26 +263,30 @@ describe('in-flight coalescing', () => {
   });
 
   it('with the cache: concurrent misses of one key call the upstream once, later ones hit', async () => {
-    const ferry = await startGatewayWithMock({ clients, cache: {}, coalesce: {} }, { latencyMs: 150 });
+    const upstream = await startHeldUpstream();
+    const ferry = await startGatewayServer({
+      upstream: { url: upstream.url, local: true },
+      clients,
+      cache: {},
+      coalesce: {},
+    });
     try {
       const deterministic = { ...body, temperature: 0 };
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body: deterministic }),
-        ),
-      );
+      const ask = () =>
+        send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body: deterministic });
+      const burst = Promise.all(Array.from({ length: 20 }, ask));
+      await arrived(ferry, 20);
+      upstream.release();
+      const answers = await burst;
       assert.ok(
         answers.every((answer) => answer.status === 200 && answer.headers['x-ferry-cache'] === 'miss'),
       );
-      assert.equal(ferry.mock.requests.length, 1);
-      await eventually(
-        async () =>
-          (await send(`${ferry.url}/chat/completions`, { headers: as('sk-team-a'), body: deterministic }))
-            .headers['x-ferry-cache'] === 'hit',
-      );
-      assert.equal(ferry.mock.requests.length, 1);
+      assert.equal(upstream.calls(), 1);
+      await eventually(async () => (await ask()).headers['x-ferry-cache'] === 'hit');
+      assert.equal(upstream.calls(), 1);
     } finally {
       await ferry.close();
+      await upstream.close();
     }
   });
 });

@@ -20,7 +20,7 @@ const upstreamInputs = (ferry: { mock: { requests: ReadonlyArray<{ json: unknown
 
 describe('embeddings micro-batching', () => {
   it('merges concurrent callers into one upstream call and gives each its own vectors and usage', async () => {
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 50 } });
+    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 1_000 } });
     const direct = await startGatewayWithMock();
     try {
       const texts = Array.from({ length: 10 }, (_, index) => `text number ${index} ${'z'.repeat(index * 7)}`);
@@ -51,7 +51,7 @@ describe('embeddings micro-batching', () => {
   });
 
   it('keeps a caller with several inputs together and in order', async () => {
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 50 } });
+    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 1_000 } });
     try {
       const [one, two] = await Promise.all([embed(ferry.url, ['a', 'b', 'c']), embed(ferry.url, ['d', 'e'])]);
       assert.equal(ferry.mock.requests.length, 1);
@@ -70,7 +70,7 @@ describe('embeddings micro-batching', () => {
   });
 
   it('window boundary: callers inside the window share a call, a caller after it starts the next', async () => {
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 150 } });
+    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 1_000 } });
     try {
       const first = embed(ferry.url, 'first');
       await sleep(40);
@@ -143,7 +143,7 @@ describe('embeddings micro-batching', () => {
   });
 
   it('a caller who cancels before dispatch is removed from its batch', async () => {
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 200 } });
+    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 1_000 } });
     try {
       const stays = embed(ferry.url, 'stays');
       const controller = new AbortController();
@@ -164,8 +164,9 @@ describe('embeddings micro-batching', () => {
   });
 
   it('a poisoned input (an upstream 400 for the batch) fails only its owner', async () => {
-    // A long window: the long input is token-counted by fit-context first (the encoding loads).
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 1_000 } });
+    // A long window: the long input is token-counted by fit-context first (the encoding loads),
+    // and all five must share the first call for the split to be what is tested.
+    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 3_000 } });
     try {
       const poison = 'word '.repeat(7_000);
       const inputs = ['alpha', 'beta', poison, 'gamma', 'delta'];
@@ -190,15 +191,19 @@ describe('embeddings micro-batching', () => {
   });
 
   it('bounded pending: a caller beyond maxPendingInputs is sent on its own at once', async () => {
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 300, maxPendingInputs: 2 } });
+    const ferry = await startGatewayWithMock({
+      embeddingsBatching: { windowMs: 2_000, maxPendingInputs: 2 },
+    });
     try {
-      const waiting = [embed(ferry.url, 'one'), embed(ferry.url, 'two')];
-      await sleep(30);
-      const started = performance.now();
+      let windowEnded = false;
+      const waiting = Promise.all([embed(ferry.url, 'one'), embed(ferry.url, 'two')]).then(() => {
+        windowEnded = true;
+      });
+      await sleep(50);
       const bypass = await embed(ferry.url, 'three');
-      assert.ok(performance.now() - started < 250, 'did not wait for the window');
+      assert.equal(windowEnded, false, 'answered while the two others still wait for their window');
       assert.equal(bypass.headers['x-ferry-batch'], undefined);
-      await Promise.all(waiting);
+      await waiting;
       assert.deepEqual(upstreamInputs(ferry), ['three', ['one', 'two']]);
     } finally {
       await ferry.close();
@@ -212,7 +217,7 @@ describe('embeddings micro-batching', () => {
         { id: 'a', tenant: 'team-a', keys: ['sk-team-a'] },
         { id: 'b', tenant: 'team-b', keys: ['sk-team-b'] },
       ],
-      embeddingsBatching: { windowMs: 50 },
+      embeddingsBatching: { windowMs: 1_000 },
       budgets: { perTenant: { dailyUsd: 100 } },
       usageEndpoint: { adminKey: 'admin-key-0123456789' },
     });
@@ -249,7 +254,7 @@ describe('embeddings micro-batching', () => {
         { id: 'b', keys: ['sk-b'] },
       ],
       limits: { requests: { limit: 1 } },
-      embeddingsBatching: { windowMs: 50 },
+      embeddingsBatching: { windowMs: 1_000 },
     });
     try {
       const answers = await Promise.all([
@@ -266,7 +271,7 @@ describe('embeddings micro-batching', () => {
   });
 
   it('works for the openai client (base64 vectors, the SDK default)', async () => {
-    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 30 } });
+    const ferry = await startGatewayWithMock({ embeddingsBatching: { windowMs: 1_000 } });
     try {
       const client = new OpenAI({ baseURL: ferry.url, apiKey: 'unused', maxRetries: 0 });
       const results = await Promise.all(
