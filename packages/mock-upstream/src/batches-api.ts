@@ -190,28 +190,18 @@ function finish(
     try {
       request = JSON.parse(line);
     } catch {
-      errors.push(
-        JSON.stringify({
-          id,
-          custom_id: null,
-          response: null,
-          error: { code: 'invalid_json_line', message: 'This line is not valid JSON.' },
-        }),
-      );
+      errors.push(lineError(id, null, 'invalid_json_line', 'This line is not valid JSON.'));
       return;
     }
     const customId = typeof request.custom_id === 'string' ? request.custom_id : null;
     if (batch.expireAfter !== undefined && position >= batch.expireAfter) {
       errors.push(
-        JSON.stringify({
+        lineError(
           id,
-          custom_id: customId,
-          response: null,
-          error: {
-            code: 'batch_expired',
-            message: 'This request could not be executed before the completion window expired.',
-          },
-        }),
+          customId,
+          'batch_expired',
+          'This request could not be executed before the completion window expired.',
+        ),
       );
       return;
     }
@@ -224,15 +214,12 @@ function finish(
       request.body === null
     ) {
       errors.push(
-        JSON.stringify({
+        lineError(
           id,
-          custom_id: customId,
-          response: null,
-          error: {
-            code: 'invalid_request',
-            message: 'The line must POST to the batch endpoint with a JSON body.',
-          },
-        }),
+          customId,
+          'invalid_request',
+          'The line must POST to the batch endpoint with a JSON body.',
+        ),
       );
       return;
     }
@@ -269,6 +256,10 @@ function finish(
   batch.status =
     batch.expireAfter !== undefined && batch.expireAfter < lines.length ? 'expired' : 'completed';
 }
+
+/** A line of the error file for a request that never ran. */
+const lineError = (id: string, customId: string | null, code: string, message: string) =>
+  JSON.stringify({ id, custom_id: customId, response: null, error: { code, message } });
 
 const fileObject = (file: StoredFile) => ({
   id: file.id,
