@@ -74,8 +74,12 @@ export interface Usage {
   totalTokens: number;
   /** Prompt tokens served from the upstream's prompt cache (`prompt_tokens_details.cached_tokens`), billed lower. */
   cachedPromptTokens?: number | undefined;
-  /** Where the numbers come from: the upstream's own report, or a local estimate (cut stream). */
-  source: 'upstream' | 'estimate';
+  /**
+   * Where the numbers come from: the upstream's own report, a local estimate (cut stream), or no
+   * upstream call at all: `cache` (an exact-cache hit) and `shared` (a caller that joined another
+   * caller's upstream call). The last two carry zero tokens: they cost nothing.
+   */
+  source: 'upstream' | 'estimate' | 'cache' | 'shared';
 }
 
 /** Who is calling, once authenticated. */
@@ -171,6 +175,12 @@ export interface GatewayContext {
   promptTokens: { body: JsonObject; tokens: number } | undefined;
   /** The typed facts of this request: its log line, headers and metrics are read from it. */
   record: RequestRecord;
+  /**
+   * The exact-answer key (hex SHA-256 of scope, upstream, endpoint and canonical body), computed
+   * once by the first of the cache and coalescing features that needs it; `null` when the
+   * request has none (not a cacheable endpoint, a body that cannot be canonicalised).
+   */
+  answerKey: string | null | undefined;
   /**
    * Runs `listener` once when the request settles, whatever the path (upstream answer,
    * synthesised answer, error) and however it ended. The one place to release or settle
