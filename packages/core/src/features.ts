@@ -1,5 +1,6 @@
 import { clientsFeature } from './clients/clients-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
+import { upstreamFormatsFeature } from './conversions/upstream-formats/upstream-formats-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
 import type { Feature } from './feature.js';
 import { contentFilterFeature } from './filter/content-filter-feature.js';
@@ -39,4 +40,6 @@ export const builtInFeatures: readonly Feature[] = [
   breakerFeature,
   keysFeature,
   pacingFeature,
+  // Innermost: converts each attempt for the upstream it goes to, after pacing let it go.
+  upstreamFormatsFeature,
 ];
