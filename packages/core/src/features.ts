@@ -1,5 +1,6 @@
 import { clientsFeature } from './clients/clients-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
+import { anthropicIngressFeature } from './conversions/anthropic-ingress/anthropic-ingress-feature.js';
 import { upstreamFormatsFeature } from './conversions/upstream-formats/upstream-formats-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
 import type { Feature } from './feature.js';
@@ -24,6 +25,8 @@ import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-featu
  */
 export const builtInFeatures: readonly Feature[] = [
   metricsFeature,
+  // Outside the key redaction (it converts redacted error bodies), before the other validators.
+  anthropicIngressFeature,
   redactUpstreamKeysFeature,
   signingFeature,
   clientsFeature,

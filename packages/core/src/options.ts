@@ -4,6 +4,7 @@ import { clientSchema } from './clients/client-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
 import { conversationsSchema } from './conversations/feature/conversations-options.js';
+import { anthropicMessagesOption } from './conversions/anthropic-ingress/anthropic-ingress-options.js';
 import { budgetsSchema, pricesSchema, usageEndpointSchema } from './cost/cost-options.js';
 import { contentFilterOptionsSchema } from './filter/filter-options.js';
 import { metricsOptionsSchema } from './metrics/metrics-options.js';
@@ -84,6 +85,8 @@ const gatewayOptionFields = {
    * is then closed, which frees the upstream connection held behind it. 0 turns it off.
    */
   clientStallTimeoutMs: milliseconds.default(300_000),
+  /** Serve `POST /v1/messages` (Anthropic Messages API) from OpenAI-compatible upstreams; `false` forwards it unchanged. Default true. */
+  anthropicMessages: anthropicMessagesOption,
   /** Ask upstreams for the usage chunk of every stream; hidden again from clients that did not ask. Default false. */
   requestStreamUsage: requestStreamUsageOption,
   /** A pino logger, or pino options (`{ level: 'silent' }` in tests), or `false` for no logging at all. */

@@ -4,6 +4,7 @@ import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import OpenAI, { APIError } from 'openai';
 import { type GatewayServer, send, startGatewayServer } from '../../testing/index.js';
 import type { Usage } from '../../types.js';
+import { anthropicToolTurn, chatToolTurn } from '../test-tool-turn.js';
 
 const upstreamKey = 'sk-ant-upstream-key';
 const clientKey = 'sk-ferry-client';
@@ -186,46 +187,11 @@ describe('an upstream of type anthropic, reached with the openai client', () => 
   it('sends the tool results of a turn back as tool_result blocks with their ids', async () => {
     await client.chat.completions.create({
       model: 'claude-sonnet-4-5',
-      messages: [
-        { role: 'user', content: 'Weather in Paris and Rome?' },
-        {
-          role: 'assistant',
-          content: null,
-          tool_calls: [
-            {
-              id: 'toolu_a',
-              type: 'function',
-              function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
-            },
-            {
-              id: 'toolu_b',
-              type: 'function',
-              function: { name: 'get_weather', arguments: '{"city":"Rome"}' },
-            },
-          ],
-        },
-        { role: 'tool', tool_call_id: 'toolu_a', content: 'sunny' },
-        { role: 'tool', tool_call_id: 'toolu_b', content: 'rain' },
-      ],
+      messages: chatToolTurn,
       tools: [weather],
     });
     const sent = (claude.requests.at(-1)!.json as { messages: unknown[] }).messages;
-    assert.deepEqual(sent.slice(1), [
-      {
-        role: 'assistant',
-        content: [
-          { type: 'tool_use', id: 'toolu_a', name: 'get_weather', input: { city: 'Paris' } },
-          { type: 'tool_use', id: 'toolu_b', name: 'get_weather', input: { city: 'Rome' } },
-        ],
-      },
-      {
-        role: 'user',
-        content: [
-          { type: 'tool_result', tool_use_id: 'toolu_a', content: 'sunny' },
-          { type: 'tool_result', tool_use_id: 'toolu_b', content: 'rain' },
-        ],
-      },
-    ]);
+    assert.deepEqual(sent, anthropicToolTurn);
   });
 
   it('maps Anthropic errors to OpenAI errors: 529 overloaded becomes 503, 400 stays 400', async () => {
