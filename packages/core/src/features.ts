@@ -1,6 +1,7 @@
 import { clientsFeature } from './clients/clients-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { anthropicIngressFeature } from './conversions/anthropic-ingress/anthropic-ingress-feature.js';
+import { streamConversionFeature } from './conversions/stream-mode/stream-mode-feature.js';
 import { upstreamFormatsFeature } from './conversions/upstream-formats/upstream-formats-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
 import type { Feature } from './feature.js';
@@ -44,5 +45,7 @@ export const builtInFeatures: readonly Feature[] = [
   keysFeature,
   pacingFeature,
   // Innermost: converts each attempt for the upstream it goes to, after pacing let it go.
+  // Per attempt, just outside the upstream's format: the stream mode is chosen in OpenAI terms.
+  streamConversionFeature,
   upstreamFormatsFeature,
 ];
