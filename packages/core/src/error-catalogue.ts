@@ -272,6 +272,12 @@ export const errorCatalogue = {
     retryable: true,
     when: 'a converted stream ended without its end marker',
   },
+  envelope_failed: {
+    status: 500,
+    type: 'server_error',
+    retryable: false,
+    when: "a response envelope's mapping failed on an answer",
+  },
   upstream_invalid_answer: {
     status: 502,
     type: 'server_error',

@@ -1,6 +1,7 @@
 import { clientsFeature } from './clients/clients-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { anthropicIngressFeature } from './conversions/anthropic-ingress/anthropic-ingress-feature.js';
+import { envelopesFeature } from './conversions/envelopes/envelopes-feature.js';
 import { streamConversionFeature } from './conversions/stream-mode/stream-mode-feature.js';
 import { upstreamFormatsFeature } from './conversions/upstream-formats/upstream-formats-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
@@ -28,6 +29,8 @@ export const builtInFeatures: readonly Feature[] = [
   metricsFeature,
   // Outside the key redaction (it converts redacted error bodies), before the other validators.
   anthropicIngressFeature,
+  // Outermost with the ingress: its transform is the last one, after the content filter's.
+  envelopesFeature,
   redactUpstreamKeysFeature,
   signingFeature,
   clientsFeature,

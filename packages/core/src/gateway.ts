@@ -220,7 +220,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
         // The catalogue says which answers no retry can change; the OpenAI SDKs read this header.
         if (!error.retryable) headers['x-should-retry'] = 'false';
         // A client of another API shape (Anthropic's, an envelope) gets the error in its shape.
-        const rendered = context.renderError?.(error);
+        const rendered = await context.renderError?.(error);
         return settleResponse(
           settlement,
           context,

@@ -88,7 +88,9 @@ export interface Usage {
 }
 
 /** An error answer in another shape: the status to send and the body bytes. */
-export type ErrorRenderer = (error: GatewayError) => { status: number; body: Uint8Array };
+export type ErrorRenderer = (
+  error: GatewayError,
+) => { status: number; body: Uint8Array } | Promise<{ status: number; body: Uint8Array }>;
 
 /** Who is calling, once authenticated. */
 export interface ClientIdentity {

@@ -49,6 +49,8 @@ export class RequestRecord {
   summaryError: string | undefined = undefined;
   /** The API the client spoke when it was not OpenAI's (`anthropic` for `/v1/messages`). */
   ingress: string | undefined = undefined;
+  /** The response envelope that mapped the answer (`responseEnvelopes[].name`). */
+  envelope: string | undefined = undefined;
   /** What the stream conversion did (`aggregated`: a stream upstream answered as JSON; `streamed`: JSON answered as a stream). */
   streamConversion: string | undefined = undefined;
   /** What fit-context did (`trimmed 3 messages`, `summarized`), as its response header says. */
