@@ -103,7 +103,7 @@ describe('POST /v1/messages', () => {
 
   it('reports cache tokens and input tokens only in message_delta when asked', async () => {
     const response = await postJson(`${mock.url}/messages`, request({ stream: true }), {
-      'x-mock-anthropic-usage': 'cache-read=100,cache-write=20,input-in-delta',
+      'x-mock-anthropic': 'cache-read=100,cache-write=20,input-in-delta',
     });
     const data = parseEvents(response.text).map((event) => JSON.parse(event.data));
     assert.equal(data[0].message.usage.input_tokens, 0);
@@ -113,6 +113,22 @@ describe('POST /v1/messages', () => {
       cache_read_input_tokens: 100,
       output_tokens: 3,
     });
+  });
+
+  it('sends the stop reason x-mock-anthropic names, with or without a tool call', async () => {
+    const paused = await postJson(`${mock.url}/messages`, request(), {
+      'x-mock-anthropic': 'stop=pause_turn',
+    });
+    assert.equal(JSON.parse(paused.text).stop_reason, 'pause_turn');
+    const streamed = await postJson(
+      `${mock.url}/messages`,
+      request({ stream: true, tools: [weatherTool], tool_choice: { type: 'any' } }),
+      { 'x-mock-anthropic': 'stop=end_turn' },
+    );
+    const delta = parseEvents(streamed.text)
+      .map((event) => JSON.parse(event.data))
+      .find((event) => event.type === 'message_delta');
+    assert.equal(delta.delta.stop_reason, 'end_turn');
   });
 
   it('answers errors in Anthropic shape: missing fields, faults, a wrong x-api-key', async () => {

@@ -36,8 +36,9 @@ const invalid = (message: string): PlannedResponse => jsonResponse(400, anthropi
  * reason and cumulative usage, `message_stop`). When `tool_choice` forces a tool (`any`, or
  * `{type:'tool',name}`) the answer is one `tool_use` block calling it (the first tool for `any`)
  * with input `{"text": <content>}`, streamed as `input_json_delta` pieces, and stop reason
- * `tool_use`. `x-mock-anthropic-usage` (`cache-read=N,cache-write=N,input-in-delta`) adds cache
- * token counts and moves the input tokens into `message_delta`, as some compatible providers do.
+ * `tool_use`. `x-mock-anthropic` (`cache-read=N,cache-write=N,input-in-delta,stop=<reason>`) adds
+ * cache token counts, moves the input tokens into `message_delta` (as some compatible providers
+ * do) and sets the stop reason (`pause_turn`, `refusal`, ...).
  * Input tokens: ceil(characters of the messages and system / 4).
  *
  * @example
@@ -49,14 +50,14 @@ export const anthropicMessages: Endpoint = ({ id, body, settings }) => {
   if (typeof maxTokens !== 'number') return invalid('max_tokens: Field required');
   if (!Array.isArray(messages)) return invalid('messages: Field required');
   const pieces = contentChunks(settings.content, settings.chunks);
-  const usageKnob = parseUsageKnob(settings.anthropicUsage);
+  const usageKnob = parseUsageKnob(settings.anthropicKnobs);
   const inputTokens = Math.ceil((textLength(messages) + textLength(body.system)) / 4);
   const tool = forcedTool(tools, toolChoice);
   const messageId = `msg_mock_${id}`;
   const cache = `"cache_creation_input_tokens":${usageKnob.cacheWrite},"cache_read_input_tokens":${usageKnob.cacheRead}`;
   const toolId = `toolu_mock_${id}`;
   const input = JSON.stringify({ text: settings.content });
-  const stopReason = tool === undefined ? 'end_turn' : 'tool_use';
+  const stopReason = usageKnob.stop ?? (tool === undefined ? 'end_turn' : 'tool_use');
   if (body.stream !== true) {
     const content =
       tool === undefined
@@ -119,13 +120,18 @@ function forcedTool(tools: unknown, choice: unknown): string | undefined {
 }
 
 function parseUsageKnob(knob: string | undefined) {
-  const usage = { cacheRead: 0, cacheWrite: 0, inputInDelta: false };
+  const usage: { cacheRead: number; cacheWrite: number; inputInDelta: boolean; stop?: string } = {
+    cacheRead: 0,
+    cacheWrite: 0,
+    inputInDelta: false,
+  };
   if (knob === undefined) return usage;
   for (const part of knob.split(',')) {
     const [name, value] = part.trim().split('=');
     if (name === 'cache-read') usage.cacheRead = Number(value) || 0;
     else if (name === 'cache-write') usage.cacheWrite = Number(value) || 0;
     else if (name === 'input-in-delta') usage.inputInDelta = true;
+    else if (name === 'stop' && value !== undefined && /^[a-z_]{1,40}$/.test(value)) usage.stop = value;
   }
   return usage;
 }

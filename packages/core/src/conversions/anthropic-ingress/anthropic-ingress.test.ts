@@ -237,6 +237,26 @@ describe('POST /v1/messages with the official Anthropic SDK, served by an OpenAI
     assert.equal((notJson.json as { type: string }).type, 'error');
   });
 
+  it('forwards /v1/messages unchanged with anthropicMessages: false (an upstream that speaks it)', async () => {
+    const passthrough = await startGatewayServer({
+      upstream: { url: mock.url, apiKey: upstreamKey, local: true },
+      anthropicMessages: false,
+    });
+    try {
+      const body = {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      };
+      await send(`${passthrough.url}/messages`, { body });
+      const recorded = mock.requests.at(-1);
+      assert.equal(recorded?.path, '/v1/messages');
+      assert.equal(recorded?.body.toString(), JSON.stringify(body));
+    } finally {
+      await passthrough.close();
+    }
+  });
+
   it('ends a cut upstream stream with an Anthropic error event and an abort', async () => {
     const stream = client.messages.stream(
       { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },

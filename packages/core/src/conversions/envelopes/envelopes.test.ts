@@ -158,6 +158,21 @@ describe('response envelopes', () => {
     assert.match(last.msg, /ended before it was complete/);
   });
 
+  it('cuts the connection when a mapping fails on an answer, never an unmapped answer', async () => {
+    const failing = await startGatewayServer({
+      upstream: { url: mock.url, local: true },
+      responseEnvelopes: [{ name: 'failing', answer: '$error("no such field")' }],
+    });
+    try {
+      await assert.rejects(
+        send(`${failing.url}/chat/completions`, { body: { model: 'gpt-4o-mini', messages } }),
+        /other side closed|socket/i,
+      );
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('refuses an expression that does not compile, naming its field', () => {
     assert.throws(
       () =>

@@ -126,7 +126,7 @@ describe('an upstream of type anthropic, reached with the openai client', () => 
   });
 
   it('counts cache reads and writes into prompt_tokens; cached_tokens is the reads only', async () => {
-    const headers = { 'x-mock-anthropic-usage': 'cache-read=100,cache-write=20' };
+    const headers = { 'x-mock-anthropic': 'cache-read=100,cache-write=20' };
     const completion = await client.chat.completions.create(
       { model: 'claude-sonnet-4-5', messages },
       { headers },
@@ -140,7 +140,7 @@ describe('an upstream of type anthropic, reached with the openai client', () => 
     const chunks = [];
     for await (const chunk of await client.chat.completions.create(
       { model: 'claude-sonnet-4-5', messages, stream: true, stream_options: { include_usage: true } },
-      { headers: { 'x-mock-anthropic-usage': 'cache-read=10,input-in-delta' } },
+      { headers: { 'x-mock-anthropic': 'cache-read=10,input-in-delta' } },
     )) {
       chunks.push(chunk);
     }
