@@ -45,6 +45,12 @@ export const errorCatalogue = {
     retryable: false,
     when: 'the content filter cannot read the body (nested too deep)',
   },
+  upstream_format_unsupported: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    when: "the route has no conversion to the chosen upstream's API (embeddings to an Anthropic upstream)",
+  },
   content_filter: {
     status: 400,
     type: 'invalid_request_error',
@@ -271,6 +277,18 @@ export const errorCatalogue = {
     type: 'server_error',
     retryable: true,
     when: 'a converted stream ended without its end marker',
+  },
+  envelope_failed: {
+    status: 500,
+    type: 'server_error',
+    retryable: false,
+    when: "a response envelope's mapping failed on an answer",
+  },
+  upstream_invalid_answer: {
+    status: 502,
+    type: 'server_error',
+    retryable: true,
+    when: "an answer to convert is not in the upstream API's shape",
   },
   invalid_upstream_tool_arguments: {
     status: 502,

@@ -2,6 +2,10 @@ import { cacheFeature } from './cache/cache-feature.js';
 import { clientsFeature } from './clients/clients-feature.js';
 import { coalesceFeature } from './coalesce/coalesce-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
+import { anthropicIngressFeature } from './conversions/anthropic-ingress/anthropic-ingress-feature.js';
+import { envelopesFeature } from './conversions/envelopes/envelopes-feature.js';
+import { streamConversionFeature } from './conversions/stream-mode/stream-mode-feature.js';
+import { upstreamFormatsFeature } from './conversions/upstream-formats/upstream-formats-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
 import { embeddingsBatchingFeature } from './embeddings-batching/batching-feature.js';
 import type { Feature } from './feature.js';
@@ -27,6 +31,10 @@ import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-featu
  */
 export const builtInFeatures: readonly Feature[] = [
   metricsFeature,
+  // Outside the key redaction (it converts redacted error bodies), before the other validators.
+  anthropicIngressFeature,
+  // Outermost with the ingress: its transform is the last one, after the content filter's.
+  envelopesFeature,
   redactUpstreamKeysFeature,
   signingFeature,
   clientsFeature,
@@ -47,6 +55,10 @@ export const builtInFeatures: readonly Feature[] = [
   breakerFeature,
   keysFeature,
   pacingFeature,
-  // Inside pacing: a Realtime session waits for its upstream slot like an HTTP attempt.
+  // Innermost: converts each attempt for the upstream it goes to, after pacing let it go.
+  // Per attempt, just outside the upstream's format: the stream mode is chosen in OpenAI terms.
+  streamConversionFeature,
+  upstreamFormatsFeature,
+  // Innermost: a Realtime session waits for its upstream slot like an HTTP attempt.
   realtimeChatFeature,
 ];

@@ -229,10 +229,14 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
         const headers: Record<string, string> = { 'content-type': 'application/json', ...error.headers };
         // The catalogue says which answers no retry can change; the OpenAI SDKs read this header.
         if (!error.retryable) headers['x-should-retry'] = 'false';
+        // A client of another API shape (Anthropic's, an envelope) gets the error in its shape.
+        const rendered = await context.renderError?.(error);
         return settleResponse(
           settlement,
           context,
-          { status: error.status, headers, body: errorBody(error) },
+          rendered === undefined
+            ? { status: error.status, headers, body: errorBody(error) }
+            : { status: rendered.status, headers, body: rendered.body },
           error,
         );
       }

@@ -6,6 +6,9 @@ import { coalesceSchema } from './coalesce/coalesce-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
 import { conversationsSchema } from './conversations/feature/conversations-options.js';
+import { anthropicMessagesOption } from './conversions/anthropic-ingress/anthropic-ingress-options.js';
+import { responseEnvelopesSchema } from './conversions/envelopes/envelope-options.js';
+import { streamConversionSchema } from './conversions/stream-mode/stream-mode-options.js';
 import { budgetsSchema, pricesSchema, usageEndpointSchema } from './cost/cost-options.js';
 import { embeddingsBatchingSchema } from './embeddings-batching/batching-options.js';
 import { contentFilterOptionsSchema } from './filter/filter-options.js';
@@ -87,6 +90,12 @@ const gatewayOptionFields = {
    * is then closed, which frees the upstream connection held behind it. 0 turns it off.
    */
   clientStallTimeoutMs: milliseconds.default(300_000),
+  /** Serve `POST /v1/messages` (Anthropic Messages API) from OpenAI-compatible upstreams; `false` forwards it unchanged. Default true. */
+  anthropicMessages: anthropicMessagesOption,
+  /** Answers mapped into a business system's shape by JSONata expressions (docs/formats.md). Off when absent. */
+  responseEnvelopes: responseEnvelopesSchema.optional(),
+  /** Stream ⇄ JSON per route, model, upstream or request (docs/formats.md). Off when absent. */
+  streamConversion: streamConversionSchema.optional(),
   /** Ask upstreams for the usage chunk of every stream; hidden again from clients that did not ask. Default false. */
   requestStreamUsage: requestStreamUsageOption,
   /** A pino logger, or pino options (`{ level: 'silent' }` in tests), or `false` for no logging at all. */

@@ -3,6 +3,7 @@ import type { Route } from './routes.js';
 import type {
   BodyTransform,
   ClientIdentity,
+  ErrorRenderer,
   GatewayContext,
   GatewayRequest,
   JsonObject,
@@ -22,7 +23,7 @@ import type {
 export class RequestContext implements GatewayContext {
   readonly request: GatewayRequest;
   readonly requestId: string;
-  readonly route: Route;
+  route: Route;
   readonly startedAt: number;
   onClientGone: ((listener: () => void) => void) | undefined;
   body: JsonObject | undefined = undefined;
@@ -30,6 +31,8 @@ export class RequestContext implements GatewayContext {
   stream = false;
   model: string | undefined = undefined;
   client: ClientIdentity | undefined = undefined;
+  upstreamPath: string | undefined = undefined;
+  renderError: ErrorRenderer | undefined = undefined;
   upstream: Upstream | undefined = undefined;
   pin: UpstreamPin | undefined = undefined;
   upstreamWaitMs = 0;
@@ -88,6 +91,8 @@ export function legContext(context: GatewayContext, signal: AbortSignal): Gatewa
   leg.model = context.model;
   leg.client = context.client;
   leg.upstream = context.upstream;
+  leg.upstreamPath = context.upstreamPath;
+  leg.renderError = context.renderError;
   leg.usage = context.usage;
   leg.promptTokens = context.promptTokens;
   leg.answerKey = context.answerKey;

@@ -16,6 +16,8 @@ export const knownRoutes: readonly Route[] = [
   { name: 'embeddings', method: 'POST', path: '/embeddings', json: true },
   { name: 'responses', method: 'POST', path: '/responses', json: true },
   { name: 'models', method: 'GET', path: '/models', json: false },
+  // The Anthropic Messages API, served as chat completions (conversions/anthropic-ingress).
+  { name: 'messages', method: 'POST', path: '/messages', json: true },
 ];
 
 export type RouteMatch =

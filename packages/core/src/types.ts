@@ -8,6 +8,15 @@ import type { Route } from './routes.js';
 /** A configured upstream at run time: its one undici pool and what every request to it needs. */
 export interface Upstream {
   readonly name: string;
+  /**
+   * The API it speaks: `openai` (OpenAI-compatible, the default) or `anthropic` (Messages API;
+   * chat completions are converted to and from it, and the key goes in `x-api-key`).
+   */
+  readonly type: 'openai' | 'anthropic';
+  /** Request fields removed before sending (parameters this upstream refuses), e.g. `logit_bias`. */
+  readonly dropParams: readonly string[];
+  /** Models sent `max_completion_tokens` instead of `max_tokens` (exact names or a trailing `*`). */
+  readonly maxCompletionTokensModels: readonly string[];
   /** `https://api.openai.com` */
   readonly origin: string;
   /** The API base path without a trailing slash, e.g. `/v1` (may be empty). */
@@ -82,6 +91,11 @@ export interface Usage {
   source: 'upstream' | 'estimate' | 'cache' | 'shared';
 }
 
+/** An error answer in another shape: the status to send and the body bytes. */
+export type ErrorRenderer = (
+  error: GatewayError,
+) => { status: number; body: Uint8Array } | Promise<{ status: number; body: Uint8Array }>;
+
 /** Who is calling, once authenticated. */
 export interface ClientIdentity {
   /** A stable, non-secret id for the key (never the key itself): safe in logs and metrics. */
@@ -132,7 +146,11 @@ export interface UpstreamPin {
 export interface GatewayContext {
   readonly request: GatewayRequest;
   readonly requestId: string;
-  readonly route: Route;
+  /**
+   * The route the pipeline treats the request as. A format ingress (`POST /v1/messages`) replaces
+   * it with the route it is served as (`chat.completions`) once the body is converted.
+   */
+  route: Route;
   /** `performance.now()` when the gateway started on this request. */
   readonly startedAt: number;
   readonly signal: AbortSignal;
@@ -152,6 +170,16 @@ export interface GatewayContext {
   stream: boolean;
   model: string | undefined;
   client: ClientIdentity | undefined;
+  /**
+   * The path below the upstream's API base to send to, when it is not the client's
+   * (`/messages` for an Anthropic upstream, `/chat/completions` for the Anthropic ingress).
+   */
+  upstreamPath: string | undefined;
+  /**
+   * Renders the gateway's own errors for this client when it expects another error shape
+   * (Anthropic's, a response envelope); undefined: the OpenAI shape.
+   */
+  renderError: ErrorRenderer | undefined;
   /** The upstream chosen by routing; the forwarder sends to it. */
   upstream: Upstream | undefined;
   /**

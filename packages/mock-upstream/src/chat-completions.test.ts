@@ -122,4 +122,45 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(noModel.status, 400);
     assert.equal(JSON.parse(noModel.text).error.param, 'model');
   });
+
+  it('calls the function tool_choice forces, whole and streamed with id and name first', async () => {
+    const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }];
+    const whole = JSON.parse(
+      (
+        await postJson(`${mock.url}/chat/completions`, {
+          model: 'gpt-4o',
+          messages,
+          tools,
+          tool_choice: 'required',
+        })
+      ).text,
+    );
+    assert.equal(whole.choices[0].finish_reason, 'tool_calls');
+    const call = whole.choices[0].message.tool_calls[0];
+    assert.match(call.id, /^call_mock_\d+$/);
+    assert.equal(call.function.name, 'lookup');
+    assert.deepEqual(JSON.parse(call.function.arguments), { text: content });
+    const streamed = eventPayloads(
+      (
+        await postJson(`${mock.url}/chat/completions`, {
+          model: 'gpt-4o',
+          messages,
+          tools,
+          tool_choice: { type: 'function', function: { name: 'lookup' } },
+          stream: true,
+        })
+      ).text,
+    ) as Array<{
+      choices: Array<{
+        delta: { tool_calls?: Array<{ id?: string; function: { name?: string; arguments: string } }> };
+        finish_reason: unknown;
+      }>;
+    }>;
+    const deltas = streamed.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.match(String(deltas[0]?.id), /^call_mock_\d+$/);
+    assert.equal(deltas[0]?.function.name, 'lookup');
+    assert.ok(deltas.slice(1).every((delta) => delta.id === undefined));
+    assert.deepEqual(JSON.parse(deltas.map((delta) => delta.function.arguments).join('')), { text: content });
+    assert.equal(streamed.at(-1)?.choices[0]?.finish_reason, 'tool_calls');
+  });
 });

@@ -1,4 +1,5 @@
 import { BoundedCache } from './bounded-cache.js';
+import { chatToolCall, forcedFunction } from './chat-tool-call.js';
 import { contentChunks } from './content-chunks.js';
 import { type Endpoint, missingParameter, unixSeconds, usageJson, wantsStreamUsage } from './endpoint.js';
 import { doneEvent, eventStreamResponse, jsonResponse } from './planned-response.js';
@@ -14,6 +15,7 @@ const streamSuffixes = new BoundedCache<string, readonly string[]>(1_000);
  * `POST /v1/chat/completions`: a `chat.completion` object, or with `stream: true` a
  * `chat.completion.chunk` stream: a role chunk, one chunk per content piece, a `finish_reason`
  * chunk, a usage chunk (only with `stream_options.include_usage`) and `[DONE]`.
+ * A `tool_choice` that forces a function gets a call to it instead (`chat-tool-call.ts`).
  * `completion_tokens` is the number of content pieces; prompt tokens follow `estimateChatPromptTokens`.
  *
  * @example
@@ -25,6 +27,10 @@ export const chatCompletions: Endpoint = ({ id, body, settings }) => {
   if (!Array.isArray(messages)) return missingParameter('messages');
   const pieces = contentChunks(settings.content, settings.chunks);
   const promptTokens = estimateChatPromptTokens(messages);
+  const tool = forcedFunction(body.tools, body.tool_choice);
+  if (tool !== undefined) {
+    return chatToolCall(id, model, tool, body, settings.content, settings.chunks, promptTokens);
+  }
   const created = unixSeconds();
   if (body.stream !== true) {
     const tailKey = `${model}\u0000${settings.content}`;

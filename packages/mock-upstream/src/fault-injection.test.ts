@@ -132,6 +132,16 @@ describe('fault injection', () => {
       assert.equal((await mock.requests.at(-1)?.closed)?.completed, false);
     });
 
+    it('end-after=n sends n events, then ends the body cleanly without [DONE]', async () => {
+      const response = await postWithFault('end-after=2', streamingChat);
+      assert.equal(response.statusCode, 200);
+      const { bytes, error } = await drain(response.body);
+      assert.equal(error, undefined);
+      const events = parseEvents(bytes.toString());
+      assert.equal(events.length, 2);
+      assert.doesNotMatch(bytes.toString(), /\[DONE\]/);
+    });
+
     it('reset-after=0 sends only headers', async () => {
       const response = await postWithFault('reset-after=0', streamingChat);
       assert.equal(response.statusCode, 200);

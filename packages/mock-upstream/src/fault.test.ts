@@ -14,6 +14,7 @@ describe('parseFault', () => {
     assert.deepEqual(parseFault('reset-before-headers'), { resetBeforeHeaders: true });
     assert.deepEqual(parseFault('stall-before-headers'), { stallBeforeHeaders: true });
     assert.deepEqual(parseFault('reset-after=2'), { resetAfter: 2 });
+    assert.deepEqual(parseFault('end-after=3'), { endAfter: 3 });
     assert.deepEqual(parseFault('stall-after=0'), { stallAfter: 0 });
     assert.deepEqual(parseFault('malformed-after=1;split=7'), { malformedAfter: 1, splitBytes: 7 });
     assert.deepEqual(parseFault('trickle=5'), { trickleMs: 5 });

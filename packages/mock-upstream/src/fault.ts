@@ -19,6 +19,8 @@ export interface Fault {
   resetBeforeHeaders?: boolean;
   /** Send headers and this many SSE events (half the body when not streaming), then close abruptly. */
   resetAfter?: number;
+  /** Send this many SSE events, then end the body cleanly: a stream without its end marker. */
+  endAfter?: number;
   /** Keep the connection open and never send headers. */
   stallBeforeHeaders?: boolean;
   /** Send headers and this many SSE events (half the body when not streaming), then go silent. */
@@ -43,6 +45,7 @@ type FlagItem = 'resetBeforeHeaders' | 'stallBeforeHeaders';
 type CountItem =
   | 'times'
   | 'resetAfter'
+  | 'endAfter'
   | 'stallAfter'
   | 'malformedAfter'
   | 'trickleMs'
@@ -58,6 +61,7 @@ const flagItems: Readonly<Record<string, FlagItem>> = {
 const countItems: Readonly<Record<string, [CountItem, number]>> = {
   times: ['times', 1],
   'reset-after': ['resetAfter', 0],
+  'end-after': ['endAfter', 0],
   'stall-after': ['stallAfter', 0],
   'malformed-after': ['malformedAfter', 0],
   trickle: ['trickleMs', 0],

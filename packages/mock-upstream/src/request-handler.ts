@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { anthropicErrorBody, anthropicMessages } from './anthropic-messages.js';
 import { type BatchesState, filesAndBatches } from './batches-api.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
@@ -38,6 +39,7 @@ const routes = new Map<string, Endpoint>([
   ['POST /v1/completions', textCompletions],
   ['POST /v1/embeddings', embeddings],
   ['POST /v1/responses', responses],
+  ['POST /v1/messages', anthropicMessages],
   ['GET /v1/models', models],
 ]);
 
@@ -143,19 +145,27 @@ function plan(state: MockState, request: IncomingMessage, id: number, json: unkn
     settings: options,
     fault: undefined,
   });
-  if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
-    return early(401, invalidApiKeyBody);
-  }
   const method = request.method ?? 'GET';
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
+  // The Messages API takes its key in `x-api-key` and answers in its own error shape.
+  const anthropic = pathname === '/v1/messages';
+  if (
+    options.apiKey !== undefined &&
+    (anthropic
+      ? request.headers['x-api-key'] !== options.apiKey
+      : request.headers.authorization !== `Bearer ${options.apiKey}`)
+  ) {
+    return early(401, anthropic ? anthropicErrorBody(401, 'invalid x-api-key') : invalidApiKeyBody);
+  }
   const endpoint = routes.get(`${method} ${pathname}`);
   if (endpoint === undefined) return early(404, unknownUrlBody(method, pathname));
   let body = emptyBody;
   if (method === 'POST') {
     if (!parsed || typeof json !== 'object' || json === null || Array.isArray(json)) {
-      return early(400, invalidRequestBody('We could not parse the JSON body of your request.'));
+      const message = 'We could not parse the JSON body of your request.';
+      return early(400, anthropic ? anthropicErrorBody(400, message) : invalidRequestBody(message));
     }
     body = json as Record<string, unknown>;
   }
@@ -172,7 +182,10 @@ function plan(state: MockState, request: IncomingMessage, id: number, json: unkn
   const planned =
     fault?.status === undefined
       ? endpoint({ id, body, settings, options })
-      : jsonResponse(fault.status, faultErrorBody(fault.status));
+      : jsonResponse(
+          fault.status,
+          anthropic ? anthropicErrorBody(fault.status) : faultErrorBody(fault.status),
+        );
   return { planned, settings, fault };
 }
 

@@ -12,6 +12,8 @@ export interface RequestSettings {
   chunks: number;
   chunkIntervalMs: number;
   content: string;
+  /** `x-mock-anthropic` for `/v1/messages`: `cache-read=N,cache-write=N,input-in-delta,stop=<reason>`. */
+  anthropicKnobs?: string | undefined;
 }
 
 /** A knob header that could not be read; the mock answers 400 with this message. */
@@ -21,7 +23,7 @@ export class InvalidKnobError extends Error {
 
 /**
  * Applies the `x-mock-latency-ms`, `x-mock-chunks`, `x-mock-chunk-interval-ms` and
- * `x-mock-content` (URI-encoded) headers over the server options. Returns the options object
+ * `x-mock-content` (URI-encoded) and `x-mock-anthropic` headers over the server options. Returns the options object
  * itself when no knob header is present, so the common case allocates nothing.
  * Throws `InvalidKnobError` on a bad value.
  *
@@ -33,7 +35,14 @@ export function readRequestSettings(headers: IncomingHttpHeaders, options: Resol
   const chunks = headers['x-mock-chunks'];
   const interval = headers['x-mock-chunk-interval-ms'];
   const content = headers['x-mock-content'];
-  if (latency === undefined && chunks === undefined && interval === undefined && content === undefined) {
+  const anthropicKnobs = headers['x-mock-anthropic'];
+  if (
+    latency === undefined &&
+    chunks === undefined &&
+    interval === undefined &&
+    content === undefined &&
+    anthropicKnobs === undefined
+  ) {
     return options;
   }
   return {
@@ -42,6 +51,7 @@ export function readRequestSettings(headers: IncomingHttpHeaders, options: Resol
     chunkIntervalMs:
       interval === undefined ? options.chunkIntervalMs : readInteger(interval, 'x-mock-chunk-interval-ms', 0),
     content: content === undefined ? options.content : readContent(content),
+    anthropicKnobs: Array.isArray(anthropicKnobs) ? anthropicKnobs.join(',') : anthropicKnobs,
   };
 }
 

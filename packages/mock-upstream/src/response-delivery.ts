@@ -90,7 +90,8 @@ async function deliverPaced(
       events = [...events];
       (events as string[]).splice(Math.min(fault.malformedAfter, events.length), 0, malformedEvent);
     }
-    pieces = cutAfter === undefined ? events : events.slice(0, cutAfter);
+    const endAfter = cutAfter ?? fault?.endAfter;
+    pieces = endAfter === undefined ? events : events.slice(0, endAfter);
   }
   response.writeHead(planned.status, headers);
   // Headers leave now even when no byte of the body follows (reset-after=0, stall-after=0).

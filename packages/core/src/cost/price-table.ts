@@ -9,7 +9,7 @@ const price = (input: number, cachedInput: number | undefined, output: number): 
 });
 
 /**
- * OpenAI's list prices in USD per million tokens (standard tier) for common models. Prices
+ * OpenAI's and Anthropic's list prices in USD per million tokens (standard tier) for common models. Prices
  * change: override them with `prices`. Dated snapshots resolve to their family by prefix.
  */
 export const defaultPrices: Readonly<Record<string, ModelPrice>> = {
@@ -28,6 +28,19 @@ export const defaultPrices: Readonly<Record<string, ModelPrice>> = {
   'gpt-4-turbo': price(10, undefined, 30),
   'gpt-4': price(30, undefined, 60),
   'gpt-3.5-turbo': price(0.5, undefined, 1.5),
+  // Anthropic's list prices; the cached price is the cache-hit price. Cache writes (1.25× input
+  // for 5 minutes) are priced as input: the usage Ferry carries does not separate them.
+  'claude-opus-4-5': price(5, 0.5, 25),
+  'claude-opus-4-1': price(15, 1.5, 75),
+  'claude-opus-4': price(15, 1.5, 75),
+  'claude-sonnet-4-5': price(3, 0.3, 15),
+  'claude-sonnet-4': price(3, 0.3, 15),
+  'claude-haiku-4-5': price(1, 0.1, 5),
+  'claude-3-7-sonnet': price(3, 0.3, 15),
+  'claude-3-5-sonnet': price(3, 0.3, 15),
+  'claude-3-5-haiku': price(0.8, 0.08, 4),
+  'claude-3-opus': price(15, 1.5, 75),
+  'claude-3-haiku': price(0.25, 0.03, 1.25),
   'text-embedding-3-small': price(0.02, undefined, 0),
   'text-embedding-3-large': price(0.13, undefined, 0),
   'text-embedding-ada-002': price(0.1, undefined, 0),

@@ -47,6 +47,12 @@ export class RequestRecord {
   budget: 'soft-limit' | undefined = undefined;
   budgetStore: 'unavailable' | undefined = undefined;
   summaryError: string | undefined = undefined;
+  /** The API the client spoke when it was not OpenAI's (`anthropic` for `/v1/messages`). */
+  ingress: string | undefined = undefined;
+  /** The response envelope that mapped the answer (`responseEnvelopes[].name`). */
+  envelope: string | undefined = undefined;
+  /** What the stream conversion did (`aggregated`: a stream upstream answered as JSON; `streamed`: JSON answered as a stream). */
+  streamConversion: string | undefined = undefined;
   /** What fit-context did (`trimmed 3 messages`, `summarized`), as its response header says. */
   context: string | undefined = undefined;
   /** `realtime` when a Chat Completions request was served through a Realtime session upstream. */

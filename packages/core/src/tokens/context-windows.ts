@@ -1,5 +1,5 @@
 /**
- * Context windows in tokens (prompt + completion) of common models, as OpenAI publishes them.
+ * Context windows in tokens (prompt + completion) of common models, as OpenAI and Anthropic publish them.
  * Looked up by longest matching prefix, so dated snapshots (`gpt-4o-2024-08-06`) resolve to
  * their family. Overridable per model through `context.windowTokens`.
  */
@@ -20,6 +20,8 @@ export const defaultContextWindows: Readonly<Record<string, number>> = {
   'o1-mini': 128_000,
   o3: 200_000,
   'o4-mini': 200_000,
+  // Anthropic's models: 200K tokens (Sonnet 4 and 4.5 reach 1M only with a beta header).
+  claude: 200_000,
   'text-embedding-3-small': 8_191,
   'text-embedding-3-large': 8_191,
   'text-embedding-ada-002': 8_191,

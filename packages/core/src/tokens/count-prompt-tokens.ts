@@ -1,6 +1,6 @@
 import type { GatewayContext, JsonObject } from '../types.js';
 import { countChatTokens } from './count-chat-tokens.js';
-import { encodingForModel } from './encodings.js';
+import { encodingForModel, tokenScaleForModel } from './encodings.js';
 
 /** The strings of an `input`/`prompt` field: a string, an array of strings, or content parts. */
 function collectText(value: unknown, into: string[]): void {
@@ -17,6 +17,7 @@ function collectText(value: unknown, into: string[]): void {
  * The prompt tokens of the request in `context`, counted once per body: the context-fitting
  * and token-limit policies share the count. Chat is counted exactly; completions, embeddings
  * and responses count the text of their `prompt`/`input` (token-id arrays count as estimates).
+ * Claude models are counted with o200k_base and scaled (`tokenScaleForModel`).
  * `capTokens` bounds the work: past the cap the count is only known to exceed it, which is all
  * a caller comparing against a window or a limit needs (the first, capped count is remembered).
  *
@@ -41,6 +42,8 @@ export async function promptTokensOf(context: GatewayContext, capTokens?: number
         capTokens === undefined ? encoding.countTokens(text) : encoding.countTokensUpTo(text, capTokens);
     }
   }
+  const scale = tokenScaleForModel(context.model);
+  if (scale !== 1) tokens = Math.ceil(tokens * scale);
   context.promptTokens = { body, tokens };
   return tokens;
 }

@@ -101,6 +101,21 @@ export function encodingNameForModel(model: string | undefined): EncodingName {
 }
 
 /**
+ * The factor a model's local count is scaled by. Claude's tokenizer is not published: Ferry
+ * counts Claude prompts with o200k_base and scales the count by 1.2, erring towards more tokens
+ * (independent measurements put Claude's counts 10–30 % above OpenAI's encodings for English
+ * text), so context fitting and token limits do not let a prompt through that Claude would count
+ * larger. Exact counts need Anthropic's own `count_tokens` endpoint, a network call per request.
+ *
+ * @example
+ * tokenScaleForModel('claude-sonnet-4-5'); // 1.2
+ */
+export function tokenScaleForModel(model: string | undefined): number {
+  return model?.startsWith('claude') === true ? claudeTokenScale : 1;
+}
+const claudeTokenScale = 1.2;
+
+/**
  * Loads an encoding once, on first use: each rank table is several megabytes, and a gateway
  * that never counts tokens should not pay for them.
  *

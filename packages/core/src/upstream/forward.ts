@@ -31,7 +31,7 @@ export function createForwarder(basePath: string, events: GatewayEvents) {
     const headers = upstreamRequestHeaders(request.headers, upstream, context.requestId);
     if (body === undefined) delete headers['content-type'];
     else if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-    const relative = request.path.slice(basePath.length);
+    const relative = context.upstreamPath ?? request.path.slice(basePath.length);
     const path = upstream.basePath + relative + (request.query === '' ? '' : `?${request.query}`);
 
     const sentAt = performance.now();

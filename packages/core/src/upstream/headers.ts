@@ -49,13 +49,20 @@ function connectionListed(connection: string | string[] | undefined): Set<string
   return listed;
 }
 
+/** The Messages API version Ferry's Anthropic conversions are written for. */
+const anthropicVersion = '2023-06-01';
+
 /**
  * Builds the upstream request headers from the client's: drops hop-by-hop and credential
  * headers, then adds the upstream's key, its configured headers and the request id.
  */
 export function upstreamRequestHeaders(
   clientHeaders: IncomingHttpHeaders,
-  upstream: { authorization: string | undefined; headers: Readonly<Record<string, string>> },
+  upstream: {
+    authorization: string | undefined;
+    headers: Readonly<Record<string, string>>;
+    type?: 'openai' | 'anthropic';
+  },
   requestId: string,
   extraDrop?: ReadonlySet<string>,
 ): Record<string, string | string[]> {
@@ -68,8 +75,19 @@ export function upstreamRequestHeaders(
     const value = clientHeaders[name];
     if (value !== undefined) headers[name] = value;
   }
-  for (const name in upstream.headers) headers[name] = upstream.headers[name] as string;
-  if (upstream.authorization !== undefined) headers.authorization = upstream.authorization;
+  if (upstream.type === 'anthropic') {
+    // The Messages API takes its key in `x-api-key` and requires a version; the body Ferry sends
+    // is written for this version, whatever version the client named.
+    headers['anthropic-version'] = anthropicVersion;
+    for (const name in upstream.headers) headers[name] = upstream.headers[name] as string;
+    if (upstream.authorization !== undefined) headers['x-api-key'] = upstream.authorization.slice(7);
+  } else {
+    // An Anthropic client's headers (the `/v1/messages` ingress) mean nothing to an OpenAI API.
+    if (headers['anthropic-version'] !== undefined) delete headers['anthropic-version'];
+    if (headers['anthropic-beta'] !== undefined) delete headers['anthropic-beta'];
+    for (const name in upstream.headers) headers[name] = upstream.headers[name] as string;
+    if (upstream.authorization !== undefined) headers.authorization = upstream.authorization;
+  }
   headers['x-request-id'] = requestId;
   return headers;
 }

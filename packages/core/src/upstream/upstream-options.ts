@@ -84,12 +84,25 @@ const upstreamResilienceFields = {
 const upstreamFields = {
   /** Name shown in logs and the `x-ferry-upstream` header. */
   name: z.string().min(1).default('default'),
+  /**
+   * The API this upstream speaks. `openai` (default): any OpenAI-compatible API. `anthropic`:
+   * the Messages API (`https://api.anthropic.com/v1`); chat completions are converted to it and
+   * back, streams included, and the key is sent as `x-api-key` (docs/formats.md).
+   */
+  type: z.enum(['openai', 'anthropic']).default('openai'),
   /** The API base, as for the openai client: `https://api.openai.com/v1`. */
   url: httpUrl,
   /** Injected as `Authorization: Bearer <apiKey>`; never logged, never sent to clients. */
   apiKey: z.string().min(1).optional(),
   /** Extra headers sent upstream on every request (e.g. `OpenAI-Organization`). */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Top-level request fields removed before sending to this upstream (parameters it refuses), e.g. `['logit_bias', 'seed']`. */
+  dropParams: z.array(z.string().min(1)).default([]),
+  /**
+   * Models that take `max_completion_tokens` and refuse `max_tokens` (OpenAI's reasoning
+   * models): a request's `max_tokens` is renamed for them. Exact names or a trailing `*`.
+   */
+  maxCompletionTokensModels: z.array(z.string().min(1)).default(['o1*', 'o3*', 'o4*', 'gpt-5*']),
   /** Pool size for this upstream. Default: the gateway's `connections`. */
   connections: positiveInteger.optional(),
   /** Default: the gateway's `connectTimeoutMs`. */

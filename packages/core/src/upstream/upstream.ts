@@ -48,6 +48,9 @@ export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: Reso
   for (const [name, value] of Object.entries(upstream.headers)) headers[name.toLowerCase()] = value;
   return {
     name: upstream.name,
+    type: upstream.type,
+    dropParams: upstream.dropParams,
+    maxCompletionTokensModels: upstream.maxCompletionTokensModels,
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),
     authorization: upstream.apiKey === undefined ? undefined : `Bearer ${upstream.apiKey}`,
