@@ -1,3 +1,4 @@
+import { alertsFeature } from './alerts/alerts-feature.js';
 import { clientsFeature } from './clients/clients-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
@@ -23,6 +24,7 @@ import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-featu
  */
 export const builtInFeatures: readonly Feature[] = [
   metricsFeature,
+  alertsFeature,
   redactUpstreamKeysFeature,
   signingFeature,
   clientsFeature,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { alertsOptionsSchema } from './alerts/alerts-options.js';
 import { clientSchema } from './clients/client-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
@@ -128,6 +129,8 @@ const gatewayOptionFields = {
   usageEndpoint: usageEndpointSchema.optional(),
   /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
   metrics: metricsOptionsSchema.optional(),
+  /** Alerts to chat robots and webhooks from the gateway's own events (docs/operations.md). Off when left out. */
+  alerts: alertsOptionsSchema.optional(),
   /**
    * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
    * stage: `[{ stage: 'route', policy: myRouter }]`.
