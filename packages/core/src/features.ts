@@ -15,6 +15,7 @@ import { retryFeature } from './policies/retry/retry-feature.js';
 import { streamUsageFeature } from './policies/stream-usage/stream-usage-feature.js';
 import { pacingFeature } from './policies/upstream-pacing/pacing-feature.js';
 import { signingFeature } from './signing/signing-feature.js';
+import { statusPageFeature } from './status/status-feature.js';
 import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-feature.js';
 
 /**
@@ -25,6 +26,7 @@ import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-featu
 export const builtInFeatures: readonly Feature[] = [
   metricsFeature,
   alertsFeature,
+  statusPageFeature,
   redactUpstreamKeysFeature,
   signingFeature,
   clientsFeature,

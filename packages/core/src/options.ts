@@ -19,6 +19,7 @@ import { pacingSchema } from './policies/upstream-pacing/pacing-options.js';
 import { allowedPathPattern } from './routes.js';
 import { signingOptionsSchema } from './signing/signing-options.js';
 import { type Stage, stages } from './stages.js';
+import { statusPageSchema } from './status/status-options.js';
 import type { GatewayContext, Policy, Usage } from './types.js';
 import { type ResolvedUpstreamOptions, upstreamSchema } from './upstream/upstream-options.js';
 
@@ -131,6 +132,8 @@ const gatewayOptionFields = {
   metrics: metricsOptionsSchema.optional(),
   /** Alerts to chat robots and webhooks from the gateway's own events (docs/operations.md). Off when left out. */
   alerts: alertsOptionsSchema.optional(),
+  /** A live status page at `GET /v1/ferry/status` (and `status.json`), behind the admin key. Off when left out. */
+  statusPage: statusPageSchema.optional(),
   /**
    * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
    * stage: `[{ stage: 'route', policy: myRouter }]`.
