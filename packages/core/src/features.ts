@@ -16,6 +16,7 @@ import { streamUsageFeature } from './policies/stream-usage/stream-usage-feature
 import { pacingFeature } from './policies/upstream-pacing/pacing-feature.js';
 import { signingFeature } from './signing/signing-feature.js';
 import { statusPageFeature } from './status/status-feature.js';
+import { openTelemetryFeature } from './telemetry/telemetry-feature.js';
 import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-feature.js';
 
 /**
@@ -43,4 +44,6 @@ export const builtInFeatures: readonly Feature[] = [
   breakerFeature,
   keysFeature,
   pacingFeature,
+  // After pacing, innermost: an attempt's span starts when its upstream slot is granted.
+  openTelemetryFeature,
 ];

@@ -20,6 +20,7 @@ import { allowedPathPattern } from './routes.js';
 import { signingOptionsSchema } from './signing/signing-options.js';
 import { type Stage, stages } from './stages.js';
 import { statusPageSchema } from './status/status-options.js';
+import { openTelemetrySchema } from './telemetry/telemetry-options.js';
 import type { GatewayContext, Policy, Usage } from './types.js';
 import { type ResolvedUpstreamOptions, upstreamSchema } from './upstream/upstream-options.js';
 
@@ -134,6 +135,8 @@ const gatewayOptionFields = {
   alerts: alertsOptionsSchema.optional(),
   /** A live status page at `GET /v1/ferry/status` (and `status.json`), behind the admin key. Off when left out. */
   statusPage: statusPageSchema.optional(),
+  /** GenAI spans and metrics through the host app's OpenTelemetry providers (docs/operations.md). Off when left out. */
+  openTelemetry: openTelemetrySchema.optional(),
   /**
    * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
    * stage: `[{ stage: 'route', policy: myRouter }]`.

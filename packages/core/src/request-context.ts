@@ -32,6 +32,8 @@ export class RequestContext implements GatewayContext {
   upstream: Upstream | undefined = undefined;
   upstreamWaitMs = 0;
   responseHeaders: Record<string, string> = {};
+  upstreamHeaders: Record<string, string> | undefined = undefined;
+  telemetry: object | undefined = undefined;
   taps: ResponseTap[] = [];
   transforms: BodyTransform[] = [];
   usage: Usage | undefined = undefined;
@@ -87,6 +89,7 @@ export function legContext(context: GatewayContext, signal: AbortSignal): Gatewa
   leg.upstream = context.upstream;
   leg.usage = context.usage;
   leg.promptTokens = context.promptTokens;
+  leg.telemetry = context.telemetry;
   leg.onSettle = (listener) => context.onSettle(listener);
   return leg;
 }
