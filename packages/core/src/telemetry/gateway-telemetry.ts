@@ -76,6 +76,20 @@ export function createGatewayTelemetry(
     },
   );
   const provider = settings.providerName;
+  // Parsed once per upstream (and per key or deployment variant), not per attempt.
+  const servers = new WeakMap<object, { address: string; port: number }>();
+  const serverOf = (upstream: { origin: string }) => {
+    let server = servers.get(upstream);
+    if (server === undefined) {
+      const origin = new URL(upstream.origin);
+      server = {
+        address: origin.hostname,
+        port: Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80),
+      };
+      servers.set(upstream, server);
+    }
+    return server;
+  };
 
   /** The parent: the host app's active span (its HTTP instrumentation), else the client's `traceparent`. */
   const parentOf = (context: GatewayContext): Context => {
@@ -182,12 +196,12 @@ export function createGatewayTelemetry(
     state.attempts++;
     state.firstUpstream ??= upstream.name;
     const model = context.model;
-    const origin = new URL(upstream.origin);
+    const server = serverOf(upstream);
     const attributes: Attributes = {
       'gen_ai.operation.name': state.operation,
       'gen_ai.provider.name': provider,
-      'server.address': origin.hostname,
-      'server.port': Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80),
+      'server.address': server.address,
+      'server.port': server.port,
       'ferry.upstream': upstream.name,
       'ferry.attempt': state.attempts,
       'ferry.retry': state.attempts > 1 && state.firstUpstream === upstream.name,
