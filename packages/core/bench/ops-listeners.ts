@@ -27,9 +27,22 @@ function measure(name: string, options: Partial<GatewayOptions>): number {
       context.model = 'gpt-4o-mini';
       if (events.wants('request:start')) events.emit('request:start', { context });
       if (events.wants('attempt'))
-        events.emit('attempt', { context, upstream: 'default', status: 200, error: undefined, durationMs: 120 });
+        events.emit('attempt', {
+          context,
+          upstream: 'default',
+          status: 200,
+          error: undefined,
+          durationMs: 120,
+        });
       if (events.wants('request:end'))
-        events.emit('request:end', { context, status: 200, error: undefined, usage, durationMs: 130, overheadMs: 0.2 });
+        events.emit('request:end', {
+          context,
+          status: 200,
+          error: undefined,
+          usage,
+          durationMs: 130,
+          overheadMs: 0.2,
+        });
     }
   };
   run(50_000); // warm-up
