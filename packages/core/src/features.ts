@@ -14,6 +14,7 @@ import { requestBodyFeature } from './policies/request-body-feature.js';
 import { retryFeature } from './policies/retry/retry-feature.js';
 import { streamUsageFeature } from './policies/stream-usage/stream-usage-feature.js';
 import { pacingFeature } from './policies/upstream-pacing/pacing-feature.js';
+import { realtimeChatFeature } from './realtime-chat/realtime-chat-feature.js';
 import { signingFeature } from './signing/signing-feature.js';
 import { statusPageFeature } from './status/status-feature.js';
 import { openTelemetryFeature } from './telemetry/telemetry-feature.js';
@@ -44,6 +45,9 @@ export const builtInFeatures: readonly Feature[] = [
   breakerFeature,
   keysFeature,
   pacingFeature,
-  // After pacing, innermost: an attempt's span starts when its upstream slot is granted.
+  // After pacing: an attempt's span starts when its upstream slot is granted, and covers an
+  // attempt answered through a Realtime session too.
   openTelemetryFeature,
+  // Inside pacing: a Realtime session waits for its upstream slot like an HTTP attempt.
+  realtimeChatFeature,
 ];

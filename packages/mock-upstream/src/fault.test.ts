@@ -17,6 +17,13 @@ describe('parseFault', () => {
     assert.deepEqual(parseFault('stall-after=0'), { stallAfter: 0 });
     assert.deepEqual(parseFault('malformed-after=1;split=7'), { malformedAfter: 1, splitBytes: 7 });
     assert.deepEqual(parseFault('trickle=5'), { trickleMs: 5 });
+    assert.deepEqual(parseFault('reset-after=3;close-code=1011'), { resetAfter: 3, closeCode: 1011 });
+    assert.deepEqual(parseFault('close-code=4999;oversize=3400000'), {
+      closeCode: 4999,
+      oversizeBytes: 3_400_000,
+    });
+    // 1005 is a close frame without a code.
+    assert.deepEqual(parseFault('reset-after=2;close-code=1005'), { resetAfter: 2, closeCode: 1005 });
   });
 
   it('keeps retry-after values verbatim, dates and garbage included', () => {
@@ -49,6 +56,13 @@ describe('parseFault', () => {
       ['reset-before-headers;stall-before-headers', /both reset and stall/],
       ['reset-after=1;stall-after=1', /both reset and stall/],
       ['retry-after=a\u0001b', /cannot carry/],
+      // 1006 and 1015 can never be sent (ws throws); 1004 is reserved.
+      ['close-code=1006', /a WebSocket can send/],
+      ['close-code=1015', /a WebSocket can send/],
+      ['close-code=1004', /a WebSocket can send/],
+      ['close-code=2000', /a WebSocket can send/],
+      ['close-code=5000', /a WebSocket can send/],
+      ['oversize=0', /must be >= 1/],
     ];
     for (const [spec, message] of cases) {
       assert.throws(() => parseFault(spec), message, spec);

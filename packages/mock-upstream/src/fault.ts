@@ -29,10 +29,25 @@ export interface Fault {
   trickleMs?: number;
   /** Write each SSE event (or the body) in socket writes of at most this many bytes. */
   splitBytes?: number;
+  /**
+   * WebSocket only: close with this code (1000-1003, 1007-1014 or 3000-4999; 1005 sends a close
+   * frame without a code) instead of cutting the TCP connection. Alone it closes right after the session opened; with `reset-after=n`
+   * it closes after n events of a response.
+   */
+  closeCode?: number;
+  /** WebSocket only: one extra frame of exactly this many bytes in each response (an audio delta in Realtime). */
+  oversizeBytes?: number;
 }
 
 type FlagItem = 'resetBeforeHeaders' | 'stallBeforeHeaders';
-type CountItem = 'times' | 'resetAfter' | 'stallAfter' | 'malformedAfter' | 'trickleMs' | 'splitBytes';
+type CountItem =
+  | 'times'
+  | 'resetAfter'
+  | 'stallAfter'
+  | 'malformedAfter'
+  | 'trickleMs'
+  | 'splitBytes'
+  | 'oversizeBytes';
 
 const flagItems: Readonly<Record<string, FlagItem>> = {
   'reset-before-headers': 'resetBeforeHeaders',
@@ -47,6 +62,7 @@ const countItems: Readonly<Record<string, [CountItem, number]>> = {
   'malformed-after': ['malformedAfter', 0],
   trickle: ['trickleMs', 0],
   split: ['splitBytes', 1],
+  oversize: ['oversizeBytes', 1],
 };
 
 /**
@@ -100,6 +116,10 @@ function parseItem(fault: Fault, name: string, argument: string | undefined, spe
     fault.status = status;
     return;
   }
+  if (name === 'close-code') {
+    fault.closeCode = parseCloseCode(argument, spec);
+    return;
+  }
   if (name === 'retry-after' || name === 'retry-after-ms') {
     // Anything a header may carry is allowed, garbage included: clients must cope with it.
     if (/[^\t\x20-\x7e\x80-\xff]/.test(argument)) {
@@ -115,6 +135,22 @@ function parseItem(fault: Fault, name: string, argument: string | undefined, spe
   const number = parseWholeNumber(argument, name, spec);
   if (number < minimum) throw new SyntaxError(`mock fault item '${name}' must be >= ${minimum} in '${spec}'`);
   fault[field] = number;
+}
+
+// The codes `ws` lets an endpoint send (1004-1006 and 1015 are reserved and throw in
+// ws.close()), plus 1005: a close frame without a code, which the peer reports as 1005.
+function parseCloseCode(argument: string, spec: string): number {
+  const code = parseWholeNumber(argument, 'close-code', spec);
+  const sendable =
+    (code >= 1000 && code <= 1003) ||
+    (code >= 1005 && code !== 1006 && code <= 1014) ||
+    (code >= 3000 && code <= 4999);
+  if (!sendable) {
+    throw new SyntaxError(
+      `mock fault close-code must be a code a WebSocket can send, got '${argument}' in '${spec}'`,
+    );
+  }
+  return code;
 }
 
 function parseWholeNumber(argument: string, name: string, spec: string): number {

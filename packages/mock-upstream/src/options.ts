@@ -24,8 +24,17 @@ export interface MockUpstreamOptions {
   models?: string[];
   /** Keep a `RecordedRequest` per request. Default true; benchmarks pass false. */
   record?: boolean;
-  /** When set, requests without `authorization: Bearer <apiKey>` get a 401. */
+  /**
+   * When set, requests without `authorization: Bearer <apiKey>` get a 401 (WebSocket upgrades
+   * may send the key as the subprotocol `openai-insecure-api-key.<apiKey>` instead).
+   */
   apiKey?: string;
+  /**
+   * How long a WebSocket (Realtime session or Responses WebSocket mode) may stay open before the
+   * mock sends an error event (`websocket_connection_limit_reached`, or `session_expired` for
+   * Realtime) and closes it. Default 3 600 000 (60 minutes), as OpenAI caps them.
+   */
+  webSocketLimitMs?: number;
 }
 
 /** Options with every default applied. `apiKey` stays optional: no key means no check. */
@@ -48,10 +57,11 @@ export const defaultOptions: Readonly<ResolvedOptions> = Object.freeze({
   models: ['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small'],
   record: true,
   apiKey: undefined,
+  webSocketLimitMs: 3_600_000,
 });
 
 const nonNegativeIntegerFields = ['port', 'latencyMs', 'chunkIntervalMs'] as const;
-const positiveIntegerFields = ['chunks', 'embeddingDimensions'] as const;
+const positiveIntegerFields = ['chunks', 'embeddingDimensions', 'webSocketLimitMs'] as const;
 
 /**
  * Merges `options` over `base` and validates the result once, naming the bad field.

@@ -4,6 +4,8 @@ import { FaultRegistry } from './fault-registry.js';
 import { type MockUpstreamOptions, resolveOptions } from './options.js';
 import { createRequestHandler, type MockState } from './request-handler.js';
 import { type RecordedRequest, RequestRecorder } from './request-recorder.js';
+import { type RecordedSocket, SocketRecorder } from './socket-recorder.js';
+import { attachWebSockets } from './websocket-upgrade.js';
 
 /**
  * A running mock upstream.
@@ -23,11 +25,15 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   /** Resolves with the next request whose arrival number is > requests already seen (or matching predicate). */
   nextRequest(predicate?: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
-  /** Forgets recorded requests and the `times=n` counts of fault specs. */
+  /** WebSockets accepted (Realtime and Responses WebSocket mode) in order (empty with `record: false`). */
+  sockets: RecordedSocket[];
+  /** Resolves with the next accepted WebSocket after those already returned (or matching predicate). */
+  nextSocket(predicate?: (socket: RecordedSocket) => boolean): Promise<RecordedSocket>;
+  /** Forgets recorded requests and sockets and the `times=n` counts of fault specs. */
   reset(): void;
   /** Changes knobs at run time (`host` and `port` only apply at start). Throws on a bad value. */
   setOptions(options: Partial<MockUpstreamOptions>): void;
-  /** Closes the server and destroys open sockets, stalled ones included. */
+  /** Closes the server and destroys open sockets, stalled ones and WebSockets included. */
   close(): Promise<void>;
 }
 
@@ -59,6 +65,16 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     },
     createRequestHandler(state),
   );
+  const socketRecorder = new SocketRecorder();
+  let acceptedSockets = 0;
+  const webSockets = attachWebSockets(server, () => ({
+    options: state.options,
+    faults: state.faults,
+    recorder: socketRecorder,
+    onAccepted: () => {
+      acceptedSockets += 1;
+    },
+  }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // Node's default backlog (511) overflows when a benchmark opens 1000 connections at once;
@@ -78,8 +94,11 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     port,
     requests: state.recorder.requests,
     nextRequest: (predicate) => state.recorder.nextRequest(predicate),
+    sockets: socketRecorder.sockets,
+    nextSocket: (predicate) => socketRecorder.nextSocket(predicate),
     reset: () => {
       state.recorder.reset(state.arrivals);
+      socketRecorder.reset(acceptedSockets);
       state.faults.reset();
     },
     setOptions: (changes) => {
@@ -87,6 +106,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
+        webSockets.close();
         server.close(() => resolve());
         // Destroying every socket fires each response's 'close', which clears its timers.
         server.closeAllConnections();

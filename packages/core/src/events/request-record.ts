@@ -49,6 +49,8 @@ export class RequestRecord {
   summaryError: string | undefined = undefined;
   /** What fit-context did (`trimmed 3 messages`, `summarized`), as its response header says. */
   context: string | undefined = undefined;
+  /** `realtime` when a Chat Completions request was served through a Realtime session upstream. */
+  upstreamTransport: 'realtime' | undefined = undefined;
 
   /** The `x-ferry-fallback` header value: `name:reason, name:reason`. */
   fallbackHeader(): string | undefined {

@@ -7,6 +7,25 @@ import { HostResolver } from './egress/host-resolver.js';
 export type { Upstream } from '../types.js';
 
 /**
+ * The egress connector of one upstream: its address map and DoH, the private-address guard,
+ * its CONNECT proxy and CA, within its connect timeout. Its pool uses one; a WebSocket to the
+ * same upstream uses another built the same way.
+ *
+ * @example
+ * const connect = upstreamConnector(resolvedUpstream, resolvedOptions);
+ */
+export function upstreamConnector(upstream: ResolvedUpstreamOptions, defaults: ResolvedOptions) {
+  return createConnector({
+    upstreamName: upstream.name,
+    local: upstream.local,
+    resolver: new HostResolver({ addresses: upstream.addresses, dns: upstream.dns }),
+    connectTimeoutMs: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    proxy: upstream.proxy === undefined ? undefined : new URL(upstream.proxy.url),
+    ca: upstream.ca,
+  });
+}
+
+/**
  * Creates the runtime upstream with one keep-alive pool. One pool per upstream, sized for the
  * gateway's concurrency: a small pool caps throughput at `connections / upstream latency`.
  */
@@ -19,14 +38,7 @@ export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: Reso
     pipelining: 1,
     keepAliveTimeout: upstream.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
     // Resolution (address map, DoH), the private-address guard and the egress proxy: egress/.
-    connect: createConnector({
-      upstreamName: upstream.name,
-      local: upstream.local,
-      resolver: new HostResolver({ addresses: upstream.addresses, dns: upstream.dns }),
-      connectTimeoutMs: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs,
-      proxy: upstream.proxy === undefined ? undefined : new URL(upstream.proxy.url),
-      ca: upstream.ca,
-    }),
+    connect: upstreamConnector(upstream, defaults),
     headersTimeout: firstByteTimeoutMs,
     // An idle timer between chunks. undici does not fire it while the body is paused by
     // backpressure, so a slow client cannot make a healthy upstream look stalled.

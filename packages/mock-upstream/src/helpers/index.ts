@@ -41,3 +41,6 @@ export function streamedContent(text: string): string {
 /** A chat completion request body for the mock, as JSON text. */
 export const chatBody = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }], ...extra });
+
+export type { EventSocket } from './event-socket.js';
+export { openEventSocket, UpgradeRefusedError } from './event-socket.js';
