@@ -94,6 +94,34 @@ describe('alert conditions', () => {
     }
   });
 
+  it('upstream quota nearly used: requests queueing in pacing', async () => {
+    receiver.requests.length = 0;
+    const ferry = await startGatewayWithMock({
+      upstream: { name: 'main' },
+      // One request a second: of three sent at once, two wait for a slot.
+      pacing: { requestsPerMinute: 60, burstRequests: 1 },
+      alerts: alerts({ quota: { queueDepth: 2 } }),
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () => send(`${ferry.url}/chat/completions`, chat())),
+      );
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        [200, 200, 200],
+      );
+      await eventually(async () => titles().includes('firing Upstream quota nearly used: main'));
+      const [alert] = receiver.requests.flatMap(
+        (request) =>
+          (JSON.parse(request.raw.toString()) as { alerts: Array<{ fields: Record<string, string> }> })
+            .alerts,
+      );
+      assert.equal(alert?.fields.queue, '2');
+    } finally {
+      await ferry.close();
+    }
+  });
+
   it('Redis degraded: the alert goes out although the shared store is the one failing', async () => {
     receiver.requests.length = 0;
     const ferry = await startGatewayWithMock({
