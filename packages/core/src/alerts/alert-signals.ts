@@ -237,11 +237,7 @@ export class AlertSignals {
     this.#requestConditions(now, found);
     if (settings.fallback !== undefined) this.#fallbackConditions(now, settings.fallback.windowMs, found);
     if (settings.budget !== undefined) {
-      for (const [key, budget] of this.#budgets) {
-        if (now - budget.at > settings.budget.quietMs) {
-          this.#budgets.delete(key);
-          continue;
-        }
+      for (const [key, budget] of recent(this.#budgets, now, settings.budget.quietMs)) {
         found.push({
           key: `budget:${key}`,
           condition: 'budget',
@@ -267,11 +263,7 @@ export class AlertSignals {
       });
     }
     if (settings.keyCooling !== undefined) {
-      for (const [name, cooled] of this.#cooled) {
-        if (now - cooled.at > settings.keyCooling.windowMs) {
-          this.#cooled.delete(name);
-          continue;
-        }
+      for (const [name, cooled] of recent(this.#cooled, now, settings.keyCooling.windowMs)) {
         found.push({
           key: `key:${name}`,
           condition: 'keyCooling',
@@ -353,11 +345,7 @@ export class AlertSignals {
   }
 
   #fallbackConditions(now: number, windowMs: number, found: ActiveCondition[]): void {
-    for (const [from, step] of this.#fallbacks) {
-      if (now - step.at > windowMs) {
-        this.#fallbacks.delete(from);
-        continue;
-      }
+    for (const [from, step] of recent(this.#fallbacks, now, windowMs)) {
       found.push({
         key: `fallback:${from}`,
         condition: 'fallback',
@@ -387,11 +375,7 @@ export class AlertSignals {
     settings: NonNullable<SignalSettings['quota']>,
     found: ActiveCondition[],
   ): void {
-    for (const [upstream, quota] of this.#quota) {
-      if (now - quota.at > settings.windowMs) {
-        this.#quota.delete(upstream);
-        continue;
-      }
+    for (const [upstream, quota] of recent(this.#quota, now, settings.windowMs)) {
       const fields: Record<string, string> = { upstream };
       const reasons: string[] = [];
       if (now - quota.queueAt <= settings.windowMs) {
@@ -411,6 +395,18 @@ export class AlertSignals {
         fields,
       });
     }
+  }
+}
+
+/** The entries seen within `maxAgeMs` of `now`; older ones are dropped from the map on the way. */
+function* recent<Value extends { at: number }>(
+  entries: Map<string, Value>,
+  now: number,
+  maxAgeMs: number,
+): Generator<[string, Value]> {
+  for (const entry of entries) {
+    if (now - entry[1].at > maxAgeMs) entries.delete(entry[0]);
+    else yield entry;
   }
 }
 
