@@ -1,3 +1,4 @@
+import { alertsFeature } from './alerts/alerts-feature.js';
 import { cacheFeature } from './cache/cache-feature.js';
 import { clientsFeature } from './clients/clients-feature.js';
 import { coalesceFeature } from './coalesce/coalesce-feature.js';
@@ -22,6 +23,8 @@ import { streamUsageFeature } from './policies/stream-usage/stream-usage-feature
 import { pacingFeature } from './policies/upstream-pacing/pacing-feature.js';
 import { realtimeChatFeature } from './realtime-chat/realtime-chat-feature.js';
 import { signingFeature } from './signing/signing-feature.js';
+import { statusPageFeature } from './status/status-feature.js';
+import { openTelemetryFeature } from './telemetry/telemetry-feature.js';
 import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-feature.js';
 
 /**
@@ -35,6 +38,8 @@ export const builtInFeatures: readonly Feature[] = [
   anthropicIngressFeature,
   // Outermost with the ingress: its transform is the last one, after the content filter's.
   envelopesFeature,
+  alertsFeature,
+  statusPageFeature,
   redactUpstreamKeysFeature,
   signingFeature,
   clientsFeature,
@@ -55,8 +60,11 @@ export const builtInFeatures: readonly Feature[] = [
   breakerFeature,
   keysFeature,
   pacingFeature,
-  // Innermost: converts each attempt for the upstream it goes to, after pacing let it go.
-  // Per attempt, just outside the upstream's format: the stream mode is chosen in OpenAI terms.
+  // After pacing: an attempt's span starts when its upstream slot is granted; it covers the
+  // attempt's conversions and an attempt answered through a Realtime session too.
+  openTelemetryFeature,
+  // Converts each attempt for the upstream it goes to, after pacing let it go; the stream mode
+  // is chosen just outside, in OpenAI terms.
   streamConversionFeature,
   upstreamFormatsFeature,
   // Innermost: a Realtime session waits for its upstream slot like an HTTP attempt.

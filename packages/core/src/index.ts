@@ -4,6 +4,8 @@
  * `@ferry/core/node` (the Node bridge), `/signing`, `/filter`, `/tokens`, `/stores`, `/cost`,
  * `/streaming`, `/conversations`, `/formats`, `/alerts`.
  */
+
+export type { AlertsOptions } from './alerts/alerts-options.js';
 export type { ClientLimits, ClientOptions } from './clients/client-options.js';
 export { expandEnvironment, loadConfigFile } from './config/load-config-file.js';
 export { optionsFromEnvironment } from './config/options-from-environment.js';
@@ -35,6 +37,8 @@ export type { PacingOptions } from './policies/upstream-pacing/pacing-options.js
 export { type SignatureHeaders, type SignRequestInput, signRequest } from './signing/sign-request.js';
 export type { SigningOptions } from './signing/signing-options.js';
 export { type Stage, stages } from './stages.js';
+export type { StatusPageOptions } from './status/status-options.js';
+export type { OpenTelemetryOptions } from './telemetry/telemetry-options.js';
 export type {
   BodyTransform,
   ClientIdentity,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { alertsOptionsSchema } from './alerts/alerts-options.js';
 import { cacheSchema } from './cache/cache-options.js';
 import { clientSchema } from './clients/client-options.js';
 import { coalesceSchema } from './coalesce/coalesce-options.js';
@@ -24,6 +25,8 @@ import { pacingSchema } from './policies/upstream-pacing/pacing-options.js';
 import { allowedPathPattern } from './routes.js';
 import { signingOptionsSchema } from './signing/signing-options.js';
 import { type Stage, stages } from './stages.js';
+import { statusPageSchema } from './status/status-options.js';
+import { openTelemetrySchema } from './telemetry/telemetry-options.js';
 import type { GatewayContext, Policy, Usage } from './types.js';
 import { type ResolvedUpstreamOptions, upstreamSchema } from './upstream/upstream-options.js';
 
@@ -146,6 +149,12 @@ const gatewayOptionFields = {
   usageEndpoint: usageEndpointSchema.optional(),
   /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
   metrics: metricsOptionsSchema.optional(),
+  /** Alerts to chat robots and webhooks from the gateway's own events (docs/operations.md). Off when left out. */
+  alerts: alertsOptionsSchema.optional(),
+  /** A live status page at `GET /v1/ferry/status` (and `status.json`), behind the admin key. Off when left out. */
+  statusPage: statusPageSchema.optional(),
+  /** GenAI spans and metrics through the host app's OpenTelemetry providers (docs/operations.md). Off when left out. */
+  openTelemetry: openTelemetrySchema.optional(),
   /**
    * Policies of your own, each at a named stage; it runs just outside Ferry's policies of that
    * stage: `[{ stage: 'route', policy: myRouter }]`.

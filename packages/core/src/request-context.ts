@@ -37,6 +37,8 @@ export class RequestContext implements GatewayContext {
   pin: UpstreamPin | undefined = undefined;
   upstreamWaitMs = 0;
   responseHeaders: Record<string, string> = {};
+  upstreamHeaders: Record<string, string> | undefined = undefined;
+  telemetry: object | undefined = undefined;
   taps: ResponseTap[] = [];
   transforms: BodyTransform[] = [];
   usage: Usage | undefined = undefined;
@@ -96,6 +98,7 @@ export function legContext(context: GatewayContext, signal: AbortSignal): Gatewa
   leg.usage = context.usage;
   leg.promptTokens = context.promptTokens;
   leg.answerKey = context.answerKey;
+  leg.telemetry = context.telemetry;
   leg.onSettle = (listener) => context.onSettle(listener);
   return leg;
 }

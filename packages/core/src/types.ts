@@ -191,6 +191,13 @@ export interface GatewayContext {
   upstreamWaitMs: number;
   /** Headers the policies want on the client response (`x-ferry-*`, rate-limit fields, ...). */
   responseHeaders: Record<string, string>;
+  /**
+   * Headers for the next upstream attempt on top of the forwarded ones (the attempt's trace
+   * context); set by the innermost policies, per attempt.
+   */
+  upstreamHeaders: Record<string, string> | undefined;
+  /** @internal The OpenTelemetry feature's per-request state (its span), when it is on. */
+  telemetry: object | undefined;
   /** Observers of the upstream's response body, run by the relay loop. */
   taps: ResponseTap[];
   /** Rewrites of the response body on its way to the client, applied in order after the taps. */

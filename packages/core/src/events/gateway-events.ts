@@ -49,6 +49,28 @@ export interface GatewayEventMap {
   };
   /** The client went away before its response ended. */
   'client:gone': { context: GatewayContext };
+  /** A key (or deployment) of an upstream's pool answered 429 and sits out for `cooldownMs`. */
+  'key:cooling': { context: GatewayContext; upstream: string; key: string; cooldownMs: number };
+  /**
+   * Pacing's view of an upstream's quota after an answer: the requests waiting for a slot, and
+   * the `x-ratelimit-*-requests` figures when the upstream sent them.
+   */
+  quota: {
+    upstream: string;
+    queueLength: number;
+    remaining: number | undefined;
+    limit: number | undefined;
+  };
+  /** The alerts feature opened, reminded of or resolved an incident (whichever instance sent it). */
+  alert: {
+    incidentId: string;
+    condition: string;
+    state: 'firing' | 'reminder' | 'resolved';
+    severity: 'critical' | 'warning' | 'info';
+    title: string;
+    /** False when another instance sharing the store sent this notification. */
+    sent: boolean;
+  };
 }
 
 export type GatewayEventName = keyof GatewayEventMap;
@@ -69,6 +91,9 @@ const eventNames: readonly GatewayEventName[] = [
   'store',
   'filter',
   'client:gone',
+  'key:cooling',
+  'quota',
+  'alert',
 ];
 
 /**

@@ -29,6 +29,8 @@ export function createForwarder(basePath: string, events: GatewayEvents) {
         ? encoder.encode(JSON.stringify(context.body))
         : request.body;
     const headers = upstreamRequestHeaders(request.headers, upstream, context.requestId);
+    const extra = context.upstreamHeaders;
+    if (extra !== undefined) for (const name in extra) headers[name] = extra[name] as string;
     if (body === undefined) delete headers['content-type'];
     else if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     const relative = context.upstreamPath ?? request.path.slice(basePath.length);

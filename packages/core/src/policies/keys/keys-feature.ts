@@ -14,7 +14,7 @@ export const keysFeature: Feature = {
   stages: ['keys'],
   // The fields live on each upstream (upstream/upstream-options.ts).
   options: {},
-  setup({ options, upstreams, onClose }) {
+  setup({ options, upstreams, onClose, events }) {
     const pools = new Map<string, KeyPool>();
     upstreamList(options).forEach((upstream, index) => {
       const runtime = upstreams[index];
@@ -32,6 +32,6 @@ export const keysFeature: Feature = {
         pools.set(upstream.name, new KeyPool(members, { routesAroundConnectFailures: true }));
       }
     });
-    return pools.size === 0 ? undefined : { policies: { keys: spreadKeys(pools) } };
+    return pools.size === 0 ? undefined : { policies: { keys: spreadKeys(pools, events) } };
   },
 };

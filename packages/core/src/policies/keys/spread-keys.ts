@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors.js';
+import type { GatewayEvents } from '../../events/gateway-events.js';
 import type { GatewayResponse, Policy } from '../../types.js';
 import type { Upstream } from '../../upstream/upstream.js';
 import { discardResponse } from '../resilience/attempt.js';
@@ -30,7 +31,7 @@ const connectFailures = new Set([
  * @example
  * spreadKeys(new Map([['openai', new KeyPool(keyMembers(upstream, keys))]]));
  */
-export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
+export function spreadKeys(pools: ReadonlyMap<string, KeyPool>, events?: GatewayEvents): Policy {
   return (next) => async (context) => {
     const base = context.upstream;
     const pool = base === undefined ? undefined : pools.get(base.name);
@@ -54,8 +55,11 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
           continue;
         }
         if (response.status !== 429) return response;
-        key.coolUntil = Date.now() + (retryAfterMs(response.headers) ?? defaultCooldownMs);
+        const cooldownMs = retryAfterMs(response.headers) ?? defaultCooldownMs;
+        key.coolUntil = Date.now() + cooldownMs;
         context.record.keyCooled = key.name;
+        if (events?.wants('key:cooling') === true)
+          events.emit('key:cooling', { context, upstream: base.name, key: key.name, cooldownMs });
         if (tried >= pool.keys.length || !pool.hasAvailable(Date.now())) return response;
         discardResponse(context, response, tapMark);
       }

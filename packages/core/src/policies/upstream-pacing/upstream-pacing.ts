@@ -47,6 +47,7 @@ export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Pol
   // One pacer per upstream object: a key pool gives each of its keys its own upstream, so each
   // key is paced to its own quota.
   const pacers = new Map<Upstream, Pacer>();
+  const events = setup.events;
   setup.onClose(() => {
     for (const pacer of pacers.values()) pacer.close();
   });
@@ -76,14 +77,16 @@ export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Pol
       }
     }
     const response = await next(context);
-    if (options.learnFromHeaders) {
-      const headers = response.headers;
-      pacer.learn(
-        integer(headers['x-ratelimit-limit-requests']),
-        integer(headers['x-ratelimit-remaining-requests']),
-        parseResetDuration(headers['x-ratelimit-reset-requests']),
-      );
-    }
+    const headers = response.headers;
+    const wantsQuota = events.wants('quota');
+    if (!options.learnFromHeaders && !wantsQuota) return response;
+    const limit = integer(headers['x-ratelimit-limit-requests']);
+    const remaining = integer(headers['x-ratelimit-remaining-requests']);
+    if (options.learnFromHeaders)
+      pacer.learn(limit, remaining, parseResetDuration(headers['x-ratelimit-reset-requests']));
+    // A key pool's keys are upstreams of the same name: the figure is the last key's.
+    if (wantsQuota)
+      events.emit('quota', { upstream: upstream.name, queueLength: pacer.queueLength, remaining, limit });
     return response;
   };
 }
