@@ -100,6 +100,12 @@ const gatewayOptionFields = {
       keyPrefix: z.string().default('ferry:'),
       /** How long `gateway.ready()` waits for the first connection. */
       connectTimeoutMs: milliseconds.default(5_000),
+      /**
+       * How many gateway instances (processes) share this Redis. What cannot be shared while
+       * Redis is down (the insurance limiters, the fallback pacer) and the retry budget's floor
+       * take 1/instances each, so the fleet together stays near the configured figure.
+       */
+      instances: positiveInteger.default(1),
     })
     .optional(),
   /** Retries before the first byte (see docs/resilience.md); off when absent. */

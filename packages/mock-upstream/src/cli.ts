@@ -15,6 +15,8 @@ Options:
   --chunk-interval-ms <ms>    delay between stream events (default 0)
   --content <text>            assistant text
   --api-key <key>             require "authorization: Bearer <key>"
+  --quota-rpm <n>             answer 429 above n requests per minute, like an upstream account
+  --quota-burst <n>           requests the quota lets through at once (default 1)
   --record / --no-record      keep every request in memory (default: off, to avoid growth)
   -h, --help                  show this help
 
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
       'chunk-interval-ms': { type: 'string' },
       content: { type: 'string' },
       'api-key': { type: 'string' },
+      'quota-rpm': { type: 'string' },
+      'quota-burst': { type: 'string' },
       record: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -59,6 +63,10 @@ async function main(): Promise<void> {
     apiKey: values['api-key'],
     record: values.record,
   };
+  const quotaRpm = readInteger(values, 'quota-rpm');
+  if (quotaRpm !== undefined) {
+    options.quota = { requests: quotaRpm, periodMs: 60_000, burst: readInteger(values, 'quota-burst') ?? 1 };
+  }
   const mock = await startMockUpstream(options);
   console.log(`ferry mock upstream listening on ${mock.url}`);
   let stopping = false;

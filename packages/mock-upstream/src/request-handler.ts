@@ -10,6 +10,7 @@ import { models } from './models.js';
 import { faultErrorBody, invalidApiKeyBody, invalidRequestBody, unknownUrlBody } from './openai-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { jsonResponse, type PlannedResponse } from './planned-response.js';
+import type { QuotaBucket } from './quota.js';
 import type { RecordedRequest, RequestRecorder } from './request-recorder.js';
 import { InvalidKnobError, type RequestSettings, readRequestSettings } from './request-settings.js';
 import { deliver } from './response-delivery.js';
@@ -28,6 +29,8 @@ export interface MockState {
   readonly faults: FaultRegistry;
   /** Requests fully received so far; the next one gets `arrivals + 1` as its id. */
   arrivals: number;
+  /** The request quota, when `options.quota` is set. */
+  quota?: QuotaBucket | undefined;
 }
 
 const routes = new Map<string, Endpoint>([
@@ -146,10 +149,15 @@ function plan(state: MockState, request: IncomingMessage, id: number, json: unkn
     const code = error instanceof InvalidKnobError ? 'invalid_mock_header' : 'invalid_mock_fault';
     return early(400, invalidRequestBody(error instanceof Error ? error.message : String(error), code));
   }
+  // The quota counts every request that reached an endpoint, as an upstream account does.
+  const quota = state.quota?.take();
+  if (quota?.refusal !== undefined) return { planned: quota.refusal, settings, fault: undefined };
   const planned =
     fault?.status === undefined
       ? endpoint({ id, body, settings, options })
       : jsonResponse(fault.status, faultErrorBody(fault.status));
+  if (quota !== undefined)
+    return { planned: { ...planned, headers: [...planned.headers, ...quota.headers] }, settings, fault };
   return { planned, settings, fault };
 }
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultRegistry } from './fault-registry.js';
 import { type MockUpstreamOptions, resolveOptions } from './options.js';
+import { QuotaBucket, type QuotaCounts } from './quota.js';
 import { createRequestHandler, type MockState } from './request-handler.js';
 import { type RecordedRequest, RequestRecorder } from './request-recorder.js';
 
@@ -27,6 +28,8 @@ export interface MockUpstream {
   reset(): void;
   /** Changes knobs at run time (`host` and `port` only apply at start). Throws on a bad value. */
   setOptions(options: Partial<MockUpstreamOptions>): void;
+  /** What the `quota` option admitted and refused (zeros without a quota). */
+  readonly quotaCounts: QuotaCounts;
   /** Closes the server and destroys open sockets, stalled ones included. */
   close(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     faults: new FaultRegistry(),
     arrivals: 0,
   };
+  if (state.options.quota !== undefined) state.quota = new QuotaBucket(state.options.quota);
   const server = createServer(
     {
       keepAliveTimeout: keepAliveTimeoutMs,
@@ -78,12 +82,19 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     port,
     requests: state.recorder.requests,
     nextRequest: (predicate) => state.recorder.nextRequest(predicate),
+    get quotaCounts() {
+      return state.quota?.counts ?? { admitted: 0, refused: 0 };
+    },
     reset: () => {
       state.recorder.reset(state.arrivals);
       state.faults.reset();
+      state.quota?.reset();
     },
     setOptions: (changes) => {
-      state.options = resolveOptions(changes, state.options);
+      const options = resolveOptions(changes, state.options);
+      if ('quota' in changes)
+        state.quota = options.quota === undefined ? undefined : new QuotaBucket(options.quota);
+      state.options = options;
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
