@@ -23,6 +23,9 @@ Environment:
   FERRY_CONFIG             as --config
   FERRY_SHUTDOWN_GRACE_MS  how long in-flight requests may finish after SIGINT/SIGTERM
                            before they are cut (default 10000)
+  FERRY_WORKERS            worker processes sharing the port (node:cluster): a number, or
+                           auto for one per core (default 1); more than one needs "redis"
+                           for limits, pacing, signing and budgets
   HOST, PORT               as --host, --port
 
 Every request is logged as one JSON line; Prometheus metrics are at GET /v1/ferry/metrics
