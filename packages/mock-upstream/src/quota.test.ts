@@ -31,11 +31,13 @@ describe('mock upstream quota', () => {
         '2',
       ]);
       assert.deepEqual(mock.quotaCounts, { admitted: 3, refused: 2 });
-      await sleep(250); // two slots come back
+      await sleep(250); // at least two slots come back (three at most: the burst)
       const later = await Promise.all(
-        Array.from({ length: 3 }, () => postJson(`${mock.url}/chat/completions`, body)),
+        Array.from({ length: 4 }, () => postJson(`${mock.url}/chat/completions`, body)),
       );
-      assert.deepEqual(later.map((answer) => answer.status).sort(), [200, 200, 429]);
+      const admittedLater = later.filter((answer) => answer.status === 200).length;
+      assert.ok(admittedLater >= 2 && admittedLater <= 3, `${admittedLater} admitted after 250 ms`);
+      assert.equal(later.filter((answer) => answer.status === 429).length, 4 - admittedLater);
     } finally {
       await mock.close();
     }
