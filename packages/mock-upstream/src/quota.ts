@@ -68,9 +68,10 @@ export class QuotaBucket {
     const now = performance.now();
     const tat = Math.max(this.#tat, now);
     const next = tat + this.#intervalMs;
-    if (next - this.#toleranceMs > now) {
+    // Compared as a difference: `now + interval - tolerance` may round above `now`.
+    const waitMs = tat - now + this.#intervalMs - this.#toleranceMs;
+    if (waitMs > 1e-6) {
       this.counts.refused++;
-      const waitMs = next - this.#toleranceMs - now;
       const headers = this.#headers(tat, now);
       headers.push(
         'retry-after-ms',
