@@ -1,6 +1,7 @@
 // @ts-check
-// One gateway instance. Start two (or more) with the same REDIS_URL and they share one limit:
-//   PORT=8801 node src/instance.js & PORT=8802 node src/instance.js
+// One gateway instance. Start three (or more) with the same REDIS_URL and they share one limit
+// and one upstream pace:
+//   PORT=8801 node src/instance.js & PORT=8802 node src/instance.js & PORT=8803 node src/instance.js
 import { createServer } from 'node:http';
 import { createGateway } from '@ferry/core';
 import { handleNodeRequest } from '@ferry/core/node';
@@ -23,10 +24,19 @@ const gateway = createGateway({
   redis: {
     url: environment.REDIS_URL ?? 'redis://127.0.0.1:6379',
     keyPrefix: environment.FERRY_REDIS_PREFIX ?? 'ferry-example:',
+    // While Redis is down each instance's insurance limiter and pacer take a third.
+    instances: Number(environment.FERRY_INSTANCES ?? 3),
   },
+  // One bucket per upstream key in Redis: together the instances stay under its quota.
+  pacing: { requestsPerMinute: Number(environment.FERRY_UPSTREAM_RPM ?? 3_000), maxWaitMs: 30_000 },
   limits: {
     key: 'client',
-    requests: { limit: Number(environment.FERRY_REQUESTS_PER_MINUTE ?? 20), windowSeconds: 60 },
+    requests: {
+      limit: Number(environment.FERRY_REQUESTS_PER_MINUTE ?? 20),
+      windowSeconds: 60,
+      // `gcra`: a token bucket, no 2x burst across a window boundary.
+      algorithm: environment.FERRY_LIMIT_ALGORITHM === 'gcra' ? 'gcra' : 'fixed-window',
+    },
     tokens: { limit: Number(environment.FERRY_TOKENS_PER_MINUTE ?? 100_000), windowSeconds: 60 },
   },
   logger: { level: environment.LOG_LEVEL ?? 'warn' },

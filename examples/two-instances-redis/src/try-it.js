@@ -1,5 +1,5 @@
 // @ts-check
-// Starts a mock upstream and two gateway instances sharing Redis, fires requests at both,
+// Starts a mock upstream and three gateway instances sharing Redis, fires requests at both,
 // and shows that together they admit exactly the one shared limit.
 //   pnpm --filter @ferry/example-two-instances-redis start
 import { spawn } from 'node:child_process';
@@ -52,19 +52,20 @@ export async function tryIt(settings = {}) {
     FERRY_REDIS_PREFIX: `ferry-example:${randomUUID()}:`,
     FERRY_REQUESTS_PER_MINUTE: String(limit),
   };
-  const instances = await Promise.all([startInstance(environment), startInstance(environment)]);
+  const instances = await Promise.all([1, 2, 3].map(() => startInstance(environment)));
+  const names = ['A', 'B', 'C'];
   try {
-    print(`instance A: ${instances[0]?.url}\ninstance B: ${instances[1]?.url}`);
+    print(instances.map((instance, index) => `instance ${names[index]}: ${instance.url}`).join('\n'));
     print(
-      `firing ${requests} concurrent requests with one key, alternating A and B; shared limit: ${limit}/min`,
+      `firing ${requests} concurrent requests with one key, spread over A, B and C; shared limit: ${limit}/min`,
     );
-    const admitted = [0, 0];
-    const limited = [0, 0];
+    const admitted = [0, 0, 0];
+    const limited = [0, 0, 0];
     /** @type {{ status: number, headers: Record<string, string>, body: unknown } | undefined} */
     let sample429;
     await Promise.all(
       Array.from({ length: requests }, async (_, index) => {
-        const which = index % 2;
+        const which = index % 3;
         const response = await fetch(`${instances[which]?.url}/chat/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: 'Bearer sk-demo' },
@@ -78,9 +79,10 @@ export async function tryIt(settings = {}) {
         }
       }),
     );
-    print(`A admitted ${admitted[0]}, limited ${limited[0]}`);
-    print(`B admitted ${admitted[1]}, limited ${limited[1]}`);
-    print(`together: ${(admitted[0] ?? 0) + (admitted[1] ?? 0)} admitted (the limit is ${limit})`);
+    for (const [index, name] of names.entries()) {
+      print(`${name} admitted ${admitted[index]}, limited ${limited[index]}`);
+    }
+    print(`together: ${admitted.reduce((sum, each) => sum + each, 0)} admitted (the limit is ${limit})`);
     if (sample429 !== undefined) {
       const { headers } = sample429;
       print('a 429 looks like this:');

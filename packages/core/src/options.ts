@@ -34,6 +34,8 @@ export { GatewayOptionsError } from './config/options-error.js';
 export type { ResolvedUpstreamOptions, UpstreamOptions } from './upstream/upstream-options.js';
 
 /** An embedder's policy at a named stage (see `Stage`). */
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+
 const stagedPolicySchema = z.strictObject({
   stage: z.enum(stages),
   policy: functionOf<Policy>('policy'),
@@ -111,11 +113,36 @@ const gatewayOptionFields = {
    */
   redis: z
     .strictObject({
-      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-      keyPrefix: z.string().default('ferry:'),
+      /** One Redis server (`redis://`, `rediss://` for TLS). Exactly one of url, cluster, sentinel. */
+      url: redisUrl.optional(),
+      /** A Redis Cluster: some of its nodes; the client discovers the rest. */
+      cluster: z.strictObject({ nodes: z.array(redisUrl).min(1) }).optional(),
+      /** A Sentinel set: the sentinels' URLs and the name of the master they watch. */
+      sentinel: z
+        .strictObject({
+          sentinels: z.array(redisUrl).min(1),
+          name: z.string().min(1),
+          /** The master's password, when it differs from the sentinels' (theirs is in their URLs). */
+          password: z.string().optional(),
+        })
+        .optional(),
+      keyPrefix: z
+        .string()
+        .regex(/^[^{}]*$/, 'must not contain { or }: a brace would become the cluster hash tag of every key')
+        .default('ferry:'),
       /** How long `gateway.ready()` waits for the first connection. */
       connectTimeoutMs: milliseconds.default(5_000),
+      /**
+       * How many gateway instances (processes) share this Redis. What cannot be shared while
+       * Redis is down (the insurance limiters, the fallback pacer) and the retry budget's floor
+       * take 1/instances each, so the fleet together stays near the configured figure.
+       */
+      instances: positiveInteger.default(1),
     })
+    .refine(
+      (redis) => [redis.url, redis.cluster, redis.sentinel].filter((each) => each !== undefined).length === 1,
+      'needs exactly one of url, cluster or sentinel',
+    )
     .optional(),
   /** Retries before the first byte (see docs/resilience.md); off when absent. */
   retry: retrySchema.optional(),

@@ -16,6 +16,8 @@ Options:
   --content <text>            assistant text
   --api-key <key>             require "authorization: Bearer <key>" (or the WebSocket key subprotocol)
   --ws-limit-ms <ms>          how long a WebSocket may stay open (default 3600000, 60 min)
+  --quota-rpm <n>             answer 429 above n requests per minute, like an upstream account
+  --quota-burst <n>           requests the quota lets through at once (default 1)
   --record / --no-record      keep every request in memory (default: off, to avoid growth)
   -h, --help                  show this help
 
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
       content: { type: 'string' },
       'api-key': { type: 'string' },
       'ws-limit-ms': { type: 'string' },
+      'quota-rpm': { type: 'string' },
+      'quota-burst': { type: 'string' },
       record: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -63,6 +67,10 @@ async function main(): Promise<void> {
     webSocketLimitMs: readInteger(values, 'ws-limit-ms'),
     record: values.record,
   };
+  const quotaRpm = readInteger(values, 'quota-rpm');
+  if (quotaRpm !== undefined) {
+    options.quota = { requests: quotaRpm, periodMs: 60_000, burst: readInteger(values, 'quota-burst') ?? 1 };
+  }
   const mock = await startMockUpstream(options);
   console.log(`ferry mock upstream listening on ${mock.url}`);
   let stopping = false;

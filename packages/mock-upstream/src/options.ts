@@ -1,3 +1,5 @@
+import type { MockQuota } from './quota.js';
+
 /**
  * Knobs of the mock upstream. Every field is optional; see `defaultOptions` for the values used
  * when a field is left out. Per-request headers (`x-mock-latency-ms`, ...) override these.
@@ -35,10 +37,19 @@ export interface MockUpstreamOptions {
    * Realtime) and closes it. Default 3 600 000 (60 minutes), as OpenAI caps them.
    */
   webSocketLimitMs?: number;
+  /**
+   * A request quota like an upstream account's (`{ requests: 300, periodMs: 60_000, burst: 5 }`):
+   * requests above it get a 429, and every answer carries `x-ratelimit-*-requests` headers.
+   * Default: none. Setting it at run time starts a full bucket.
+   */
+  quota?: MockQuota | undefined;
 }
 
 /** Options with every default applied. `apiKey` stays optional: no key means no check. */
-export type ResolvedOptions = Required<Omit<MockUpstreamOptions, 'apiKey'>> & { apiKey: string | undefined };
+export type ResolvedOptions = Required<Omit<MockUpstreamOptions, 'apiKey' | 'quota'>> & {
+  apiKey: string | undefined;
+  quota: MockQuota | undefined;
+};
 
 /**
  * The values used for options that are left out.
@@ -58,6 +69,7 @@ export const defaultOptions: Readonly<ResolvedOptions> = Object.freeze({
   record: true,
   apiKey: undefined,
   webSocketLimitMs: 3_600_000,
+  quota: undefined,
 });
 
 const nonNegativeIntegerFields = ['port', 'latencyMs', 'chunkIntervalMs'] as const;
@@ -77,7 +89,7 @@ export function resolveOptions(
   for (const [key, value] of Object.entries(options)) {
     // An explicit `undefined` keeps the current value (callers pass optional flags through),
     // except for `apiKey`, where it is the only way to turn the check off again.
-    if (value !== undefined || key === 'apiKey') Object.assign(resolved, { [key]: value });
+    if (value !== undefined || key === 'apiKey' || key === 'quota') Object.assign(resolved, { [key]: value });
   }
   for (const field of nonNegativeIntegerFields) {
     if (!Number.isInteger(resolved[field]) || resolved[field] < 0) {
@@ -97,6 +109,9 @@ export function resolveOptions(
   }
   if (!Array.isArray(resolved.models) || !resolved.models.every((model) => typeof model === 'string')) {
     throw new TypeError("mock upstream option 'models' must be an array of strings");
+  }
+  if (resolved.quota !== undefined && (typeof resolved.quota !== 'object' || resolved.quota === null)) {
+    throw new TypeError("mock upstream option 'quota' must be an object");
   }
   if (resolved.apiKey !== undefined && (typeof resolved.apiKey !== 'string' || resolved.apiKey === '')) {
     throw new TypeError("mock upstream option 'apiKey' must be a non-empty string");

@@ -12,6 +12,7 @@ import { models } from './models.js';
 import { faultErrorBody, invalidApiKeyBody, invalidRequestBody, unknownUrlBody } from './openai-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { jsonResponse, type PlannedResponse } from './planned-response.js';
+import type { QuotaBucket } from './quota.js';
 import type { RecordedRequest, RequestRecorder } from './request-recorder.js';
 import { InvalidKnobError, type RequestSettings, readRequestSettings } from './request-settings.js';
 import { deliver } from './response-delivery.js';
@@ -32,6 +33,8 @@ export interface MockState {
   arrivals: number;
   /** Uploaded files and batches (`/v1/files`, `/v1/batches`). */
   readonly batches: BatchesState;
+  /** The request quota, when `options.quota` is set. */
+  quota?: QuotaBucket | undefined;
 }
 
 const routes = new Map<string, Endpoint>([
@@ -179,6 +182,9 @@ function plan(state: MockState, request: IncomingMessage, id: number, json: unkn
     const code = error instanceof InvalidKnobError ? 'invalid_mock_header' : 'invalid_mock_fault';
     return early(400, invalidRequestBody(error instanceof Error ? error.message : String(error), code));
   }
+  // The quota counts every request that reached an endpoint, as an upstream account does.
+  const quota = state.quota?.take();
+  if (quota?.refusal !== undefined) return { planned: quota.refusal, settings, fault: undefined };
   const planned =
     fault?.status === undefined
       ? endpoint({ id, body, settings, options })
@@ -186,6 +192,8 @@ function plan(state: MockState, request: IncomingMessage, id: number, json: unkn
           fault.status,
           anthropic ? anthropicErrorBody(fault.status) : faultErrorBody(fault.status),
         );
+  if (quota !== undefined)
+    return { planned: { ...planned, headers: [...planned.headers, ...quota.headers] }, settings, fault };
   return { planned, settings, fault };
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createBatchesState } from './batches-api.js';
 import { FaultRegistry } from './fault-registry.js';
 import { type MockUpstreamOptions, resolveOptions } from './options.js';
+import { QuotaBucket, type QuotaCounts } from './quota.js';
 import { createRequestHandler, type MockState } from './request-handler.js';
 import { type RecordedRequest, RequestRecorder } from './request-recorder.js';
 import { type RecordedSocket, SocketRecorder } from './socket-recorder.js';
@@ -34,6 +35,8 @@ export interface MockUpstream {
   reset(): void;
   /** Changes knobs at run time (`host` and `port` only apply at start). Throws on a bad value. */
   setOptions(options: Partial<MockUpstreamOptions>): void;
+  /** What the `quota` option admitted and refused (zeros without a quota). */
+  readonly quotaCounts: QuotaCounts;
   /** Closes the server and destroys open sockets, stalled ones and WebSockets included. */
   close(): Promise<void>;
 }
@@ -57,6 +60,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     arrivals: 0,
     batches: createBatchesState(),
   };
+  if (state.options.quota !== undefined) state.quota = new QuotaBucket(state.options.quota);
   const server = createServer(
     {
       keepAliveTimeout: keepAliveTimeoutMs,
@@ -98,13 +102,20 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     nextRequest: (predicate) => state.recorder.nextRequest(predicate),
     sockets: socketRecorder.sockets,
     nextSocket: (predicate) => socketRecorder.nextSocket(predicate),
+    get quotaCounts() {
+      return state.quota?.counts ?? { admitted: 0, refused: 0 };
+    },
     reset: () => {
       state.recorder.reset(state.arrivals);
       socketRecorder.reset(acceptedSockets);
       state.faults.reset();
+      state.quota?.reset();
     },
     setOptions: (changes) => {
-      state.options = resolveOptions(changes, state.options);
+      const options = resolveOptions(changes, state.options);
+      if ('quota' in changes)
+        state.quota = options.quota === undefined ? undefined : new QuotaBucket(options.quota);
+      state.options = options;
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {

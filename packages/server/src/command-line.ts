@@ -25,6 +25,9 @@ Environment:
                            before they are cut (default 10000)
   FERRY_ACCEPT_LANES       extra listeners on the socket, so a saturated server accepts more
                            than one new connection per event-loop iteration (default 15; 0: off)
+  FERRY_WORKERS            worker processes sharing the port (node:cluster): a number, or
+                           auto for one per core (default 1); more than one needs "redis"
+                           for limits, pacing, signing and budgets
   HOST, PORT               as --host, --port
 
 Every request is logged as one JSON line; Prometheus metrics are at GET /v1/ferry/metrics

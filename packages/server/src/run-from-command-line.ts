@@ -34,17 +34,34 @@ export async function runFromCommandLine(start: () => Promise<{ close(): Promise
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A worker of FERRY_WORKERS: the primary asks by message. After Ctrl-C the worker has its own
+  // SIGINT already, and the message must not count as the second signal.
+  process.on('message', (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === 'ferry:stop' && stopping === undefined) {
+      onSignal('SIGTERM');
+    }
+  });
 
   try {
     running = await start();
   } catch (error) {
-    console.error(`Ferry did not start: ${oneLine(error)}`);
-    // By name, not `instanceof`: an app may load another copy of @ferry/core than this package.
-    const configuration =
-      error instanceof Error && (error.name === 'GatewayOptionsError' || error.name === 'SettingsError');
-    process.exit(configuration ? exitCodes.badConfiguration : exitCodes.failed);
+    failStart(error);
   }
   if (stopping !== undefined) stop();
+}
+
+/**
+ * Reports a failed start in one line on stderr and exits: 2 for a configuration mistake, else 1.
+ *
+ * @example
+ * try { refuseProcessLocalState(options, workers); } catch (error) { failStart(error); }
+ */
+export function failStart(error: unknown): never {
+  console.error(`Ferry did not start: ${oneLine(error)}`);
+  // By name, not `instanceof`: an app may load another copy of @ferry/core than this package.
+  const configuration =
+    error instanceof Error && (error.name === 'GatewayOptionsError' || error.name === 'SettingsError');
+  process.exit(configuration ? exitCodes.badConfiguration : exitCodes.failed);
 }
 
 /** The message only, never a stack, on one line. */

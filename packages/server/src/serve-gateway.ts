@@ -19,6 +19,8 @@ export interface StartSettings extends ListenInput {
   logger?: GatewayOptions['logger'];
   /** Where the start-up lines go (in one call). Default: `console.log`. */
   print?: ((line: string) => void) | undefined;
+  /** Replaces what the metrics endpoint serves (a worker's: the whole cluster's). @internal */
+  renderMetrics?: (() => Promise<string>) | undefined;
 }
 
 /** A listening Ferry server. */

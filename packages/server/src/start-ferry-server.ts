@@ -23,6 +23,11 @@ export function startFerryServer(settings: StartSettings = {}): Promise<RunningS
   return serveGateway(
     settings,
     (options) => {
+      // A worker of FERRY_WORKERS serves the whole server's metrics, summed by the primary.
+      const { renderMetrics } = settings;
+      if (renderMetrics !== undefined && options.metrics !== undefined) {
+        options.metrics = { ...options.metrics, render: renderMetrics };
+      }
       const gateway = createGateway(options);
       const listener = withGateway(gateway, outsideTheGateway(gateway));
       return { gateway, listener, checkContinue: createCheckContinueHandler(gateway, listener) };

@@ -14,11 +14,12 @@ const encoder = new TextEncoder();
 export function createMetricsEndpoint(
   metrics: GatewayMetrics,
   adminKey: string | undefined,
+  render: () => Promise<string> = metrics.render,
 ): InternalRouteHandler {
   const requireAdmin = adminKey === undefined ? undefined : adminKeyCheck(adminKey);
   return async (request) => {
     requireAdmin?.(request);
-    const text = await metrics.render();
+    const text = await render();
     return {
       status: 200,
       headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' },

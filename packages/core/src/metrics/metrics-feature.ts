@@ -31,7 +31,11 @@ export const metricsFeature: Feature = {
     return {
       provides,
       routes: [
-        { method: 'GET', path: settings.path, handler: createMetricsEndpoint(recorder.exposed, adminKey) },
+        {
+          method: 'GET',
+          path: settings.path,
+          handler: createMetricsEndpoint(recorder.exposed, adminKey, settings.render),
+        },
       ],
     };
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { functionOf } from '../config/schema-helpers.js';
 
 const bucketList = z
   .array(z.number().positive())
@@ -41,6 +42,11 @@ const metricsOptionsFields = {
     .default('/ferry/metrics'),
   /** Required as `Authorization: Bearer <adminKey>`; defaults to `usageEndpoint.adminKey`. */
   adminKey: z.string().min(16).optional(),
+  /**
+   * What the endpoint serves instead of this gateway's registry: the standalone server's
+   * workers serve the sum of every worker (code only, not in a JSON config).
+   */
+  render: functionOf<() => Promise<string>>('metrics.render').optional(),
   /** Also export Node's process metrics (CPU, memory, event loop lag, GC). */
   defaultMetrics: z.boolean().default(false),
   /** Histogram buckets in seconds, replacing the defaults per histogram. */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { Server as NetServer, type Socket } from 'node:net';
 
@@ -47,7 +48,9 @@ export async function acceptLanes(server: NetServer, lanes = defaultAcceptLanes)
   const close = () => {
     for (const listener of listeners.splice(0)) listener.close();
   };
-  if (lanes <= 0 || handle == null || !server.listening) return { count: 0, close };
+  // A node:cluster worker holds no listening socket of its own: the primary accepts and hands
+  // connections over (round robin), so there is nothing to duplicate.
+  if (lanes <= 0 || handle == null || !server.listening || cluster.isWorker) return { count: 0, close };
 
   // Spawned with only `-e`: none of this process's flags or loaders (--cpu-prof, tsx) apply to it.
   const helper = spawn(process.execPath, ['-e', helperSource], {

@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import { createMemoryStore } from './memory-store.js';
-import { createRedisClient, createRedisStore, waitForRedis } from './redis-store.js';
+import {
+  createRedisClient,
+  createRedisStore,
+  type RedisConnectionOptions,
+  waitForRedis,
+} from './redis-store.js';
 import type { Store } from './store.js';
 
 /** The gateway's shared state: one Store and, when configured, the one Redis client behind it. */
@@ -17,7 +22,7 @@ export interface GatewayStores {
 
 /** Builds the stores from the `redis` option: Redis when a URL is set, memory otherwise. */
 export function createStores(
-  redisOptions: { url: string; keyPrefix: string; connectTimeoutMs: number } | undefined,
+  redisOptions: (RedisConnectionOptions & { keyPrefix: string; connectTimeoutMs: number }) | undefined,
 ): GatewayStores {
   if (redisOptions === undefined) {
     const store = createMemoryStore();
@@ -29,7 +34,7 @@ export function createStores(
       close: () => store.close(),
     };
   }
-  const redis = createRedisClient({ url: redisOptions.url });
+  const redis = createRedisClient(redisOptions);
   const store = createRedisStore(redis, redisOptions.keyPrefix);
   return {
     store,

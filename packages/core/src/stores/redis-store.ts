@@ -54,37 +54,87 @@ export function createRedisStore(redis: Redis, prefix: string): Store {
   };
 }
 
-/** Redis connection options Ferry accepts. */
+/**
+ * Where Redis is: one server (`url`), a Redis Cluster (`cluster.nodes`) or a Sentinel set
+ * (`sentinel`). Exactly one is set (the options schema checks it).
+ */
 export interface RedisConnectionOptions {
-  url: string;
+  url?: string | undefined;
+  cluster?: { nodes: string[] } | undefined;
+  sentinel?: { sentinels: string[]; name: string; password?: string | undefined } | undefined;
 }
 
 const require = createRequire(import.meta.url);
 
+// Shared by every connection Ferry opens. The offline queue is off, so while Redis is
+// unreachable a command fails at once instead of hanging the request that issued it.
+const commandOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 } as const;
+// Reconnect quickly but never give up: Redis coming back must heal the gateway.
+const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1_000);
+
+/** `redis://user:pass@host:port/db` as ioredis's per-node options. */
+function nodeOf(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' ? { tls: { servername: parsed.hostname } } : {}),
+  };
+}
+
 /**
  * Creates an ioredis client, loaded only now: it is an optional peer dependency that a gateway
  * without Redis never needs, and loading it synchronously keeps `createGateway` synchronous.
- * The offline queue is off, so while Redis is unreachable a command fails at once instead of
- * hanging the request that issued it; ioredis keeps reconnecting in the background.
+ * A cluster gets an ioredis `Cluster` (typed as `Redis` for the callers: it speaks the same
+ * commands, and every key Ferry writes or scripts touch is one slot); a Sentinel set gets a
+ * `Redis` that asks the sentinels for the master and follows a failover (`failoverDetector`).
  *
  * @example
  * const redis = createRedisClient({ url: 'redis://127.0.0.1:6379' });
  * await waitForRedis(redis, 5_000);
  */
 export function createRedisClient(options: RedisConnectionOptions): Redis {
-  let RedisClient: typeof Redis;
+  let ioredis: typeof import('ioredis');
   try {
-    ({ Redis: RedisClient } = require('ioredis') as typeof import('ioredis'));
+    ioredis = require('ioredis') as typeof import('ioredis');
   } catch {
     throw new Error('Ferry needs the "ioredis" package for Redis: install ioredis@5 next to @ferry/core');
   }
-  const redis = new RedisClient(options.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    // Reconnect quickly but never give up: Redis coming back must heal the gateway.
-    retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
-  });
+  let redis: Redis;
+  if (options.cluster !== undefined) {
+    const nodes = options.cluster.nodes.map(nodeOf);
+    const { password, username, tls } = nodes[0] ?? {};
+    const cluster = new ioredis.Cluster(
+      nodes.map(({ host, port }) => ({ host, port })),
+      {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: retryStrategy,
+        // Slots move during a failover: look them up again soon rather than fail for long.
+        slotsRefreshTimeout: 1_000,
+        redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2_000, password, username, tls },
+      },
+    );
+    // The Cluster's command surface is Redis's; only the connection handling differs.
+    redis = cluster as unknown as Redis;
+  } else if (options.sentinel !== undefined) {
+    const sentinels = options.sentinel.sentinels.map(nodeOf);
+    const first = sentinels[0];
+    redis = new ioredis.Redis({
+      ...commandOptions,
+      sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+      name: options.sentinel.name,
+      sentinelPassword: first?.password,
+      sentinelUsername: first?.username,
+      password: options.sentinel.password,
+      failoverDetector: true,
+      sentinelRetryStrategy: retryStrategy,
+      retryStrategy,
+    });
+  } else {
+    redis = new ioredis.Redis(options.url ?? 'redis://127.0.0.1:6379', { ...commandOptions, retryStrategy });
+  }
   // Errors surface on the commands that fail; without a listener ioredis would log each one.
   redis.on('error', () => {});
   return redis;

@@ -23,6 +23,7 @@ export function admit(limits: LimitsOptions, setup: FeatureSetup): Policy {
     redis: setup.stores.redis,
     keyPrefix: setup.stores.keyPrefix,
     storeTimeoutMs: limits.storeTimeoutMs,
+    instances: setup.options.redis?.instances,
   };
   const requestLimits = createLimiterFamily({ name: 'requests' as const, ...shared }, limits.requests);
   const concurrencyLimits = createLimiterFamily(

@@ -6,7 +6,11 @@
 // in the same order on the same doubles; the arrival time is stored with 17 significant
 // digits so that it reads back as exactly the number that was written.
 
-const prologue = `
+/**
+ * Reads Redis's clock (`now`, µs) and the stored arrival time of KEYS[1] (`tat`, never before
+ * now), and defines `store(value)`, which writes it back with a TTL until the bucket is full.
+ */
+export const gcraPrologue = `
 if redis.replicate_commands then redis.replicate_commands() end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
@@ -30,7 +34,7 @@ end
  * Consume: ARGV = interval µs, tolerance µs, cost. Returns
  * `{allowed (1|0), remaining tokens, retry-after µs, reset µs, now µs}` as integers.
  */
-export const gcraConsumeScript = `${prologue}
+export const gcraConsumeScript = `${gcraPrologue}
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
@@ -49,7 +53,7 @@ return {1, tokens_left(next_tat), 0, math.ceil(next_tat - now), now}
 `;
 
 /** Adjust: ARGV = delta µs (negative: refund, never past a full bucket; positive: charge). */
-export const gcraAdjustScript = `${prologue}
+export const gcraAdjustScript = `${gcraPrologue}
 store(tat + tonumber(ARGV[1]))
 return 1
 `;

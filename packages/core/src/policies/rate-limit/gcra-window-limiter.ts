@@ -26,7 +26,17 @@ export function createGcraWindowLimiter<Name extends string>(
     burst: options.burst,
   };
   const header = gcraHeaderLimit(name, bucket);
-  const memory = createMemoryGcraLimiter(bucket);
+  // Without Redis the whole bucket; as insurance, this instance's share of rate and burst.
+  const instances = redis === undefined ? 1 : (options.instances ?? 1);
+  const memory = createMemoryGcraLimiter(
+    instances === 1
+      ? bucket
+      : {
+          rate: bucket.rate / instances,
+          periodMs: bucket.periodMs,
+          burst: Math.max(1, Math.ceil(bucket.burst / instances)),
+        },
+  );
   const primary =
     redis === undefined
       ? memory

@@ -25,6 +25,11 @@ export interface WindowLimiterOptions<Name extends string = string> {
   storeTimeoutMs: number;
   redis: Redis | undefined;
   keyPrefix: string;
+  /**
+   * Instances sharing the Redis limit (`redis.instances`): while Redis fails, this instance's
+   * insurance limiter counts `limit / instances` (rounded up), so the fleet stays near the limit.
+   */
+  instances?: number | undefined;
 }
 
 /** What the admit and reserve stages count with: a fixed window or a GCRA bucket. */

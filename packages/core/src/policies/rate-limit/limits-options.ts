@@ -9,8 +9,8 @@ export const defaultLeaseSeconds = 600;
 
 /**
  * What happens to a limit when its store (Redis) fails or does not answer within
- * `storeTimeoutMs`: `insurance` counts in this process's memory meanwhile (each instance then
- * allows the full limit on its own), `open` admits, `closed` answers 503.
+ * `storeTimeoutMs`: `insurance` counts in this process's memory meanwhile (this instance's
+ * share: the limit divided by `redis.instances`), `open` admits, `closed` answers 503.
  */
 const onStoreFailure = z.enum(['insurance', 'open', 'closed']);
 

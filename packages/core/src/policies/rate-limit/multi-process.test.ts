@@ -1,32 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import { send } from '../../testing/index.js';
-
-const gatewayScript = fileURLToPath(new URL('./testing/gateway-process.ts', import.meta.url));
-
-async function startGatewayProcess(options: object): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', gatewayScript], {
-    env: { ...process.env, FERRY_TEST_OPTIONS: JSON.stringify(options) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    output += chunk.toString();
-    if (output.includes('\n')) break;
-  }
-  child.stdout?.resume();
-  const { url } = JSON.parse(output.trim()) as { url: string };
-  return { child, url };
-}
+import { type GatewayProcess, startGatewayProcess } from '../../testing/start-gateway-process.js';
 
 describe('limits shared by gateway processes through Redis', () => {
   let mock: MockUpstream;
-  const gateways: Array<{ child: ChildProcess; url: string }> = [];
+  const gateways: GatewayProcess[] = [];
 
   before(async () => {
     mock = await startMockUpstream({ record: false });
@@ -47,11 +28,7 @@ describe('limits shared by gateway processes through Redis', () => {
     );
   });
   after(async () => {
-    for (const { child } of gateways) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
     await mock.close();
   });
 

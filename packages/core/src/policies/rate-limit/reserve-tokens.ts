@@ -24,6 +24,7 @@ export function reserveTokens(limits: LimitsOptions, setup: FeatureSetup): Polic
       redis: setup.stores.redis,
       keyPrefix: setup.stores.keyPrefix,
       storeTimeoutMs: limits.storeTimeoutMs,
+      instances: setup.options.redis?.instances,
     },
     limits.tokens,
   );

@@ -25,8 +25,10 @@ export type { LimitOutcome, RequestLimiter, WindowLimiterOptions } from './limit
 export function createWindowLimiter<Name extends string>(options: WindowLimiterOptions<Name>) {
   const { name, limit, windowSeconds, onStoreFailure, redis } = options;
   const keyPrefix = `${options.keyPrefix}rl:${name}:${windowSeconds}`;
-  // The memory limiter is the whole limit without Redis, and the insurance limiter with it.
-  const memory = new RateLimiterMemory({ points: limit, duration: windowSeconds, keyPrefix });
+  // The memory limiter is the whole limit without Redis, and the insurance limiter with it:
+  // then it counts this instance's share, so the fleet together stays near the limit.
+  const points = redis === undefined ? limit : insuranceShare(limit, options.instances);
+  const memory = new RateLimiterMemory({ points, duration: windowSeconds, keyPrefix });
   const insurance = redis !== undefined && onStoreFailure === 'insurance' ? memory : undefined;
   const primary: RateLimiterAbstract =
     redis === undefined
@@ -107,6 +109,17 @@ export function createWindowLimiter<Name extends string>(options: WindowLimiterO
         .catch(() => {});
     },
   };
+}
+
+/**
+ * One instance's share of a limit while the shared store is down: `limit / instances`, rounded
+ * up, at least 1.
+ *
+ * @example
+ * insuranceShare(100, 3); // 34
+ */
+export function insuranceShare(limit: number, instances = 1): number {
+  return Math.max(1, Math.ceil(limit / instances));
 }
 
 export type WindowLimiter = ReturnType<typeof createWindowLimiter<string>>;

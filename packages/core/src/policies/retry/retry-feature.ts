@@ -11,7 +11,10 @@ export const retryFeature: Feature = {
   setup({ options, events }) {
     const settings = options.retry;
     if (settings === undefined) return undefined;
-    const budget = new RetryBudget(settings.budgetPercent, settings.budgetMinimum);
+    // The percentage holds for the fleet as it holds for each instance; the floor would
+    // multiply by the instance count, so each instance takes its share of it.
+    const instances = options.redis?.instances ?? 1;
+    const budget = new RetryBudget(settings.budgetPercent, Math.ceil(settings.budgetMinimum / instances));
     return { policies: { retry: retry(settings, budget, events) } };
   },
 };

@@ -1,6 +1,30 @@
 import { GatewayError } from '../../errors.js';
 import { retryAfterHeaders } from '../rate-limit/rate-limit-headers.js';
 
+/** 503: the queue of an upstream is full; `waitMs` is the expected wait, for Retry-After. */
+export const queueFullError = (waitMs: number): GatewayError =>
+  new GatewayError('upstream_queue_full', 'Too many requests are waiting for the upstream.', {
+    headers: retryAfterHeaders(waitMs),
+  });
+
+/** 429: the upstream's quota frees a slot later than this request may wait. */
+export const tooLateError = (waitMs: number): GatewayError =>
+  new GatewayError(
+    'upstream_rate_limited',
+    `The upstream's quota frees a slot in ${Math.ceil(waitMs)} ms, later than this request may wait.`,
+    { type: 'requests', headers: retryAfterHeaders(waitMs) },
+  );
+
+/** What pacing needs of a pacer, local (`createPacer`) or shared by the fleet (`createSharedPacer`). */
+export interface Pacer {
+  readonly queueLength: number;
+  /** Resolves when the request may go; rejects with 503 (queue full) or 429 (past `maxWaitMs`). */
+  acquire(maxWaitMs: number, signal: AbortSignal): Promise<void>;
+  /** Follows the upstream's own figures: its limit, and a pause until reset when none remain. */
+  learn(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined): void;
+  close(): void;
+}
+
 export interface PacerOptions {
   requestsPerMinute: number;
   burstRequests: number;
@@ -23,7 +47,7 @@ interface Waiter {
  * const pacer = createPacer({ requestsPerMinute: 3_000, burstRequests: 1, maxQueueLength: 1_000 });
  * await pacer.acquire(10_000, context.signal);
  */
-export function createPacer(options: PacerOptions) {
+export function createPacer(options: PacerOptions): Pacer {
   let intervalMs = 60_000 / options.requestsPerMinute;
   let tokens = options.burstRequests;
   let refilledAt = performance.now();
@@ -79,22 +103,8 @@ export function createPacer(options: PacerOptions) {
         tokens -= 1;
         return Promise.resolve();
       }
-      if (queue.length >= options.maxQueueLength) {
-        return Promise.reject(
-          new GatewayError('upstream_queue_full', 'Too many requests are waiting for the upstream.', {
-            headers: retryAfterHeaders(wait),
-          }),
-        );
-      }
-      if (wait > maxWaitMs) {
-        return Promise.reject(
-          new GatewayError(
-            'upstream_rate_limited',
-            `The upstream's quota frees a slot in ${Math.ceil(wait)} ms, later than this request may wait.`,
-            { type: 'requests', headers: retryAfterHeaders(wait) },
-          ),
-        );
-      }
+      if (queue.length >= options.maxQueueLength) return Promise.reject(queueFullError(wait));
+      if (wait > maxWaitMs) return Promise.reject(tooLateError(wait));
       return new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           const index = queue.indexOf(waiter);
@@ -129,5 +139,3 @@ export function createPacer(options: PacerOptions) {
     },
   };
 }
-
-export type Pacer = ReturnType<typeof createPacer>;

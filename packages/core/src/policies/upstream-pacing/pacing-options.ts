@@ -13,6 +13,14 @@ const pacingFields = {
   maxWaitMs: milliseconds.default(10_000),
   /** Follow the upstream's `x-ratelimit-*` headers. */
   learnFromHeaders: z.boolean().default(true),
+  /**
+   * With `redis` configured, one bucket per upstream (key) in Redis shared by every instance, so
+   * that together they stay under the upstream's quota (docs/scale-out.md). `false`: each
+   * instance paces alone.
+   */
+  shared: z.boolean().default(true),
+  /** A shared-bucket call slower than this counts as a Redis failure: the local pacer takes over. */
+  storeTimeoutMs: milliseconds.default(500),
 };
 export const pacingSchema: z.ZodObject<typeof pacingFields, z.core.$strict> = z.strictObject(pacingFields);
 

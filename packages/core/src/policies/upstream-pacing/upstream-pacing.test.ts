@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { send, startGatewayServer, startGatewayWithMock, startRawUpstream } from '../../testing/index.js';
+import { send, startGatewayServer, startGatewayWithMock } from '../../testing/index.js';
 import { createPacer } from './pacer.js';
+import { startExhaustedUpstream } from './testing/exhausted-upstream.js';
 import { parseResetDuration } from './upstream-pacing.js';
 
 const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
@@ -78,17 +79,7 @@ describe('upstream pacing', () => {
   });
 
   it("follows the upstream's x-ratelimit headers: no request leaves before the announced reset", async () => {
-    let served = 0;
-    const upstream = await startRawUpstream((_request, response) => {
-      served++;
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'x-ratelimit-limit-requests': '600',
-        'x-ratelimit-remaining-requests': '0',
-        'x-ratelimit-reset-requests': '20s',
-      });
-      response.end('{"object":"chat.completion","choices":[]}');
-    });
+    const upstream = await startExhaustedUpstream();
     const ferry = await startGatewayServer({
       upstream: { url: upstream.url, local: true },
       pacing: { requestsPerMinute: 6_000, burstRequests: 10, maxWaitMs: 1_000 },
@@ -99,7 +90,7 @@ describe('upstream pacing', () => {
       const paused = await send(`${ferry.url}/chat/completions`, { body });
       assert.equal(paused.status, 429);
       assert.ok(Number(paused.headers['retry-after']) >= 19);
-      assert.equal(served, 1);
+      assert.equal(upstream.served, 1);
     } finally {
       await ferry.close();
       await upstream.close();

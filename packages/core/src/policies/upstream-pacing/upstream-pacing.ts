@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import { StoreHealth } from '../../events/store-health.js';
 import type { FeatureSetup } from '../../feature.js';
 import type { GatewayContext, Policy } from '../../types.js';
 import type { Upstream } from '../../upstream/upstream.js';
 import { clientClosedRequest } from '../../upstream/upstream-failure.js';
 import { createPacer, type Pacer } from './pacer.js';
 import type { PacingOptions } from './pacing-options.js';
+import { createSharedPacer } from './shared-pacer.js';
 
 /** `1s`, `6m0s`, `20ms`, `1h2m3.5s` (OpenAI's reset format) in milliseconds. */
 export function parseResetDuration(value: string | undefined): number | undefined {
@@ -51,10 +54,26 @@ export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Pol
   setup.onClose(() => {
     for (const pacer of pacers.values()) pacer.close();
   });
+  const { redis, keyPrefix } = setup.stores;
+  const instances = setup.options.redis?.instances ?? 1;
+  const health = new StoreHealth(setup.events, 'pacing');
+  const createFor = (upstream: Upstream): Pacer => {
+    if (redis === undefined || !options.shared) return createPacer(options);
+    // While Redis fails, each instance paces to its share of the quota.
+    const fallback = createPacer({ ...options, requestsPerMinute: options.requestsPerMinute / instances });
+    return createSharedPacer({
+      ...options,
+      redis,
+      key: paceKey(keyPrefix, upstream),
+      fallback,
+      health,
+      instances,
+    });
+  };
   const pacerFor = (upstream: Upstream) => {
     let pacer = pacers.get(upstream);
     if (pacer === undefined) {
-      pacer = createPacer(options);
+      pacer = createFor(upstream);
       pacers.set(upstream, pacer);
     }
     return pacer;
@@ -89,4 +108,21 @@ export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Pol
       events.emit('quota', { upstream: upstream.name, queueLength: pacer.queueLength, remaining, limit });
     return response;
   };
+}
+
+/**
+ * The Redis key of an upstream's shared pacing bucket: the upstream's name and a digest of what
+ * makes its quota (origin, base path, key), so every instance configured alike finds the same
+ * bucket, two keys of one upstream get two, and the key itself never reaches Redis. The hash
+ * tag keeps the bucket a one-slot key in a cluster.
+ *
+ * @example
+ * paceKey('ferry:', upstream); // 'ferry:pace:{openai:1f3a0c9be2d47a10}'
+ */
+export function paceKey(keyPrefix: string, upstream: Upstream): string {
+  const digest = createHash('sha256')
+    .update(`${upstream.origin}\n${upstream.basePath}\n${upstream.authorization ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `${keyPrefix}pace:{${upstream.name}:${digest}}`;
 }

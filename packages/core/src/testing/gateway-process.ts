@@ -2,8 +2,8 @@
 // Reads its options as JSON from FERRY_TEST_OPTIONS and prints `{"url": ...}` once listening.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway } from '../../../gateway.js';
-import { handleNodeRequest } from '../../../node/handle-node-request.js';
+import { createGateway } from '../gateway.js';
+import { handleNodeRequest } from '../node/handle-node-request.js';
 
 const gateway = createGateway({ logger: false, ...JSON.parse(process.env.FERRY_TEST_OPTIONS ?? '{}') });
 await gateway.ready();
