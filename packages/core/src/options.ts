@@ -20,6 +20,7 @@ import { signingOptionsSchema } from './signing/signing-options.js';
 import { type Stage, stages } from './stages.js';
 import type { GatewayContext, Policy, Usage } from './types.js';
 import { type ResolvedUpstreamOptions, upstreamSchema } from './upstream/upstream-options.js';
+import { websocketOptionsSchema } from './websocket/websocket-options.js';
 
 export { GatewayOptionsError } from './config/options-error.js';
 export type { ResolvedUpstreamOptions, UpstreamOptions } from './upstream/upstream-options.js';
@@ -126,6 +127,8 @@ const gatewayOptionFields = {
   inputLimits: inputLimitsSchema.prefault({}),
   /** `GET {basePath}/ferry/usage`: usage and spend per key, for an admin key. Off when left out. */
   usageEndpoint: usageEndpointSchema.optional(),
+  /** The WebSocket endpoints: Realtime and the Responses WebSocket mode (docs/websocket.md). `false`: none. */
+  websocket: websocketOptionsSchema,
   /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
   metrics: metricsOptionsSchema.optional(),
   /**

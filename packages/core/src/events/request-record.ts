@@ -4,6 +4,19 @@ export interface FallbackStep {
   reason: string;
 }
 
+/** What a WebSocket session did, for its log line. */
+export interface WebSocketFacts {
+  framesFromClient: number;
+  framesFromUpstream: number;
+  /** Client frames not sent on (a model the key may not use). */
+  refusedFrames: number;
+  /** Responses the upstream finished (`response.done`). */
+  responses: number;
+  /** The close code each side sent or saw; undefined for the side that did not close first. */
+  clientClose: number | undefined;
+  upstreamClose: number | undefined;
+}
+
 /**
  * The typed facts of one request, written by the policies as they decide and read by the one
  * log line, the `x-ferry-*` headers and the metrics when the request settles. It replaces a free
@@ -49,6 +62,8 @@ export class RequestRecord {
   summaryError: string | undefined = undefined;
   /** What fit-context did (`trimmed 3 messages`, `summarized`), as its response header says. */
   context: string | undefined = undefined;
+  /** A WebSocket session's frames and how each side closed (set when the session ended). */
+  websocket: WebSocketFacts | undefined = undefined;
 
   /** The `x-ferry-fallback` header value: `name:reason, name:reason`. */
   fallbackHeader(): string | undefined {
