@@ -12,6 +12,10 @@ export interface WebSocketFacts {
   refusedFrames: number;
   /** Responses the upstream finished (`response.done`). */
   responses: number;
+  /** The most bytes queued towards the client at once (bounded by backpressure). */
+  maxQueuedToClient: number;
+  /** How often reading the upstream was paused because the client was slow. */
+  upstreamPauses: number;
   /** The close code each side sent or saw; undefined for the side that did not close first. */
   clientClose: number | undefined;
   upstreamClose: number | undefined;

@@ -45,6 +45,8 @@ export class RelaySession {
   private framesFromClient = 0;
   private framesFromUpstream = 0;
   private refusedFrames = 0;
+  private maxQueuedToClient = 0;
+  private upstreamPauses = 0;
 
   constructor(
     private readonly client: WebSocket,
@@ -224,9 +226,12 @@ export class RelaySession {
   private send(target: WebSocket, data: Buffer | string, binary: boolean, toClient: boolean): void {
     if (target.readyState !== 1) return;
     target.send(data, { binary }, toClient ? this.clientWritten : this.upstreamWritten);
-    if (target.bufferedAmount < this.highWater) return;
+    const queued = target.bufferedAmount;
+    if (toClient && queued > this.maxQueuedToClient) this.maxQueuedToClient = queued;
+    if (queued < this.highWater) return;
     if (toClient && !this.upstreamPaused) {
       this.upstreamPaused = true;
+      this.upstreamPauses++;
       this.upstream.pause();
     } else if (!toClient && !this.clientPaused) {
       this.clientPaused = true;
@@ -298,6 +303,8 @@ export class RelaySession {
       framesFromUpstream: this.framesFromUpstream,
       refusedFrames: this.refusedFrames,
       responses: this.usage.responses,
+      maxQueuedToClient: this.maxQueuedToClient,
+      upstreamPauses: this.upstreamPauses,
       clientClose: this.clientClose?.code,
       upstreamClose: this.upstreamClose?.code,
     };
