@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { openEventSocket, UpgradeRefusedError } from '@ferry/mock-upstream/helpers';
 import type { GatewayEventMap } from '../events/gateway-events.js';
 import type { GatewayOptions } from '../options.js';
-import { type GatewayWithMock, startGatewayWithMock } from '../testing/gateway-server.js';
+import { startGatewayWithMock } from '../testing/gateway-server.js';
 
 const clientKey = 'sk-client-governed';
 type End = GatewayEventMap['request:end'];
