@@ -41,7 +41,6 @@ export function openUpstreamSocket(
     const socket = new WebSocket(url, context.offer.protocols, {
       headers: headers as Record<string, string>,
       maxPayload: options.maxPayloadBytes,
-      handshakeTimeout: options.connectTimeoutMs,
       perMessageDeflate: false,
       followRedirects: false,
       createConnection: ((_options: unknown, callback: (error: Error | null, socket?: Socket) => void) => {
@@ -61,9 +60,22 @@ export function openUpstreamSocket(
         return undefined;
       }) as never,
     });
+    // ws's own handshakeTimeout relies on a socket timeout that a custom connection never
+    // gets; one timer covers resolution, connect, TLS and the 101.
+    const timer = setTimeout(() => {
+      socket.terminate();
+      finish(
+        undefined,
+        new GatewayError(
+          'upstream_connect_timeout',
+          `Connecting to the upstream "${upstream.name}" timed out.`,
+        ),
+      );
+    }, options.connectTimeoutMs);
     const finish = (answer: GatewayResponse | undefined, failure: GatewayError | undefined) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       const durationMs = performance.now() - sentAt;
       context.upstreamWaitMs += durationMs;
       context.record.upstreamStatus = answer?.status;
