@@ -217,6 +217,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     events,
     logger,
     requestId: requestIdOf,
+    handle: (request) => gateway.handle(request),
   });
 
   Object.assign(gateway, {

@@ -6,16 +6,19 @@ import { methodNotAllowed, routeNotFound } from '../route-errors.js';
 import type { Route } from '../routes.js';
 import { type ResponseSettlement, settleResponse } from '../streaming/settle-response.js';
 import type { GatewayRequest, GatewayResponse, Handler } from '../types.js';
+import { ChatSocketSession } from './chat-socket-session.js';
+import { chatSocketRoute } from './open-upstream-socket.js';
 import { RelaySession } from './relay-session.js';
 import { UpgradeGatewayRequest } from './upgrade-gateway-request.js';
 import { readUpgradeOffer } from './upgrade-request.js';
 import { WebSocketContext } from './websocket-context.js';
-import type { WebSocketOptions } from './websocket-options.js';
+import type { ResolvedWebSocketOptions, WebSocketOptions } from './websocket-options.js';
 
 /** The WebSocket endpoints below the API base. */
 export const websocketRoutes: readonly Route[] = [
   { name: 'realtime', method: 'GET', path: '/realtime', json: false, websocket: true },
   { name: 'responses.websocket', method: 'GET', path: '/responses', json: false, websocket: true },
+  { name: chatSocketRoute, method: 'GET', path: '/chat/completions', json: false, websocket: true },
 ];
 
 /** The gateway refused the upgrade: answer `response` as plain HTTP (no 101) and close. */
@@ -50,6 +53,8 @@ interface UpgradeDependencies {
   events: GatewayEvents;
   logger: Logger;
   requestId(request: GatewayRequest): string;
+  /** The gateway's own `handle`: Chat Completions over WebSocket sends each request through it. */
+  handle(request: GatewayRequest): Promise<GatewayResponse>;
 }
 
 /**
@@ -69,6 +74,7 @@ export function createUpgrade({
   events,
   logger,
   requestId,
+  handle,
 }: UpgradeDependencies) {
   const sessions = new Set<RelaySession>();
   const refuse = (context: WebSocketContext, error: GatewayError): UpgradeRefused => ({
@@ -108,6 +114,14 @@ export function createUpgrade({
     } catch (thrown) {
       return refuse(context, toGatewayError(thrown));
     }
+    if (route.name === chatSocketRoute && response.status === 101)
+      return acceptChatSocket(
+        context,
+        request,
+        options,
+        handle,
+        settleResponse(settlement, context, response, undefined),
+      );
     const upstreamSocket = context.upstreamSocket;
     if (response.status !== 101 || upstreamSocket === undefined) {
       upstreamSocket?.terminate();
@@ -155,6 +169,42 @@ export function createUpgrade({
         context.usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, source: 'upstream' };
         finish(undefined, new GatewayError('client_closed_request', 'The client left during the handshake.'));
       },
+    };
+  }
+
+  function acceptChatSocket(
+    context: WebSocketContext,
+    request: GatewayRequest,
+    settings: ResolvedWebSocketOptions,
+    handleTurn: (turn: GatewayRequest) => Promise<GatewayResponse>,
+    settled: GatewayResponse,
+  ): UpgradeAccepted {
+    // Each request is a request of its own (id, limits, log line); the socket's was the handshake.
+    const {
+      'x-request-id': _socketId,
+      connection: _connection,
+      upgrade: _upgrade,
+      ...turnHeaders
+    } = context.request.headers;
+    return {
+      accepted: true,
+      protocol: context.offer.echo,
+      headers: { ...settled.headers },
+      maxPayloadBytes: settings.maxPayloadBytes,
+      attach(client) {
+        new ChatSocketSession(
+          client,
+          handleTurn,
+          `${basePath}/chat/completions`,
+          turnHeaders,
+          request.remoteAddress,
+          {
+            maxInFlight: settings.maxInFlight,
+            highWaterMarkBytes: settings.highWaterMarkBytes,
+          },
+        ).start();
+      },
+      abandon() {},
     };
   }
 

@@ -9,6 +9,9 @@ import { clientClosedRequest, upstreamFailure } from '../upstream/upstream-failu
 import type { EarlyFrames, WebSocketContext } from './websocket-context.js';
 import type { ResolvedWebSocketOptions } from './websocket-options.js';
 
+/** The route of Chat Completions over WebSocket. */
+export const chatSocketRoute = 'chat.completions.websocket';
+
 // The handshake is ours on each leg; the browser's origin means nothing to the upstream.
 const dropUpstream: ReadonlySet<string> = new Set(['origin']);
 // An upstream's refusal body is read up to this much (an OpenAI error is far smaller).
@@ -29,6 +32,10 @@ export function openUpstreamSocket(
   options: ResolvedWebSocketOptions,
   events: GatewayEvents,
 ): Promise<GatewayResponse> {
+  // Chat Completions over WebSocket has no upstream socket: each of its requests is an ordinary
+  // HTTP request; the pipeline only admitted the socket itself.
+  if (context.route.name === chatSocketRoute)
+    return Promise.resolve({ status: 101, headers: {}, body: undefined });
   const upstream = context.upstream;
   if (upstream === undefined)
     return Promise.reject(new GatewayError('no_upstream', 'No upstream is available for this request.'));

@@ -23,6 +23,8 @@ export const websocketOptionsSchema = z
        * reading resumes when the queue drained below half of it.
        */
       highWaterMarkBytes: positiveInteger.default(4 * 1024 * 1024),
+      /** Chat Completions over WebSocket: requests that may run at once on one socket. */
+      maxInFlight: positiveInteger.default(8),
       /** Frames the upstream sends before the client's handshake finished are kept up to this many. */
       pendingFrames: positiveInteger.default(256),
       /** ...and up to this many bytes in all; beyond either the session is closed with 1011. */
