@@ -12,7 +12,13 @@ export const textDoneTypes: ReadonlySet<string> = new Set([
   'response.content_part.done',
   'response.output_item.done',
   'response.done',
+  // The Responses WebSocket mode ends a response with these.
+  'response.completed',
+  'response.incomplete',
 ]);
+
+/** Realtime events name their response; the Responses mode's deltas do not (one response at a time). */
+const responseOf = (value: unknown) => (typeof value === 'string' ? value : '');
 
 interface Part {
   filter: TextPieceFilter;
@@ -43,11 +49,16 @@ export class RealtimeTextFilter {
 
   /** True when frames of this response are dropped (it was stopped). */
   isStopped(responseId: unknown): boolean {
-    return typeof responseId === 'string' && this.stopped.has(responseId);
+    return this.stopped.has(responseOf(responseId));
+  }
+
+  private hasParts(responseId: string): boolean {
+    for (const key of this.parts.keys()) if (key.startsWith(`${responseId}\u0000`)) return true;
+    return false;
   }
 
   delta(event: JsonObject, field: string): FilteredFrames {
-    const responseId = String(event.response_id);
+    const responseId = responseOf(event.response_id);
     if (this.stopped.has(responseId)) return { frames: [], stop: undefined };
     const key = partKey(responseId, event.item_id, event.content_index);
     let part = this.parts.get(key);
@@ -69,8 +80,12 @@ export class RealtimeTextFilter {
   /** A done event: the held tail of its part(s) first, then the event with the released text. */
   done(type: string, event: JsonObject): string[] {
     const frames: string[] = [];
-    const responseId =
-      type === 'response.done' ? String((event.response as JsonObject)?.id) : String(event.response_id);
+    const final = type === 'response.done' || type === 'response.completed' || type === 'response.incomplete';
+    const named = final
+      ? responseOf((event.response as JsonObject | undefined)?.id)
+      : responseOf(event.response_id);
+    // The Responses mode's parts were keyed without a response id.
+    const responseId = final && !this.hasParts(named) ? '' : named;
     const flush = (key: string): string | undefined => {
       const part = this.parts.get(key);
       if (part === undefined) return undefined;
@@ -116,6 +131,7 @@ export class RealtimeTextFilter {
         for (const item of output) rewriteContent((item as JsonObject)?.id, (item as JsonObject)?.content);
       // The response is over: its parts are not needed any more.
       for (const key of this.parts.keys()) if (key.startsWith(`${responseId}\u0000`)) this.parts.delete(key);
+      this.stopped.delete(named);
       this.stopped.delete(responseId);
     }
     frames.push(JSON.stringify(event));

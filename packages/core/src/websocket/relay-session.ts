@@ -147,6 +147,7 @@ export class RelaySession {
       type === undefined ||
       type === 'response.created' ||
       type === 'response.done' ||
+      finishedTypes.has(type) ||
       type === 'conversation.item.input_audio_transcription.completed' ||
       textDeltaTypes.has(type) ||
       (this.filter !== undefined && (textDoneTypes.has(type) || type.startsWith('response.')));
@@ -164,7 +165,7 @@ export class RelaySession {
     type ??= typeof event.type === 'string' ? event.type : '';
     const filter = this.filter;
     if (type === 'response.created') this.usage.responseCreated(event.response as JsonObject);
-    else if (type === 'response.done') {
+    else if (type === 'response.done' || finishedTypes.has(type)) {
       this.usage.responseDone(event.response as JsonObject);
       this.context.record.upstreamModel ??= stringOr((event.response as JsonObject)?.model);
     } else if (type === 'conversation.item.input_audio_transcription.completed')
@@ -322,6 +323,13 @@ export class RelaySession {
     this.onEnd(failure);
   }
 }
+
+/** The Responses WebSocket mode ends a response with these (its usage on `response.usage`). */
+const finishedTypes: ReadonlySet<string> = new Set([
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+]);
 
 const isCleanClose = (code: number | undefined) => code === 1000 || code === 1001 || code === 1005;
 const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined);
