@@ -13,6 +13,7 @@ import { requestBodyFeature } from './policies/request-body-feature.js';
 import { retryFeature } from './policies/retry/retry-feature.js';
 import { streamUsageFeature } from './policies/stream-usage/stream-usage-feature.js';
 import { pacingFeature } from './policies/upstream-pacing/pacing-feature.js';
+import { realtimeChatFeature } from './realtime-chat/realtime-chat-feature.js';
 import { signingFeature } from './signing/signing-feature.js';
 import { redactUpstreamKeysFeature } from './upstream/redact-upstream-keys-feature.js';
 
@@ -39,4 +40,6 @@ export const builtInFeatures: readonly Feature[] = [
   breakerFeature,
   keysFeature,
   pacingFeature,
+  // Inside pacing: a Realtime session waits for its upstream slot like an HTTP attempt.
+  realtimeChatFeature,
 ];

@@ -5,7 +5,7 @@ import { errorAnswer, type GatewayError, toGatewayError } from './errors.js';
 import { GatewayEvents } from './events/gateway-events.js';
 import type { FeatureSetup, GatewayExtensions, InternalRouteHandler } from './feature.js';
 import { builtInFeatures } from './features.js';
-import { createLogger, requestLineLogger } from './logger.js';
+import { createLogger, logFlushIntervalMs, requestLineLogger } from './logger.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type GatewayOptions, resolveOptions, upstreamList } from './options.js';
 import { composeStages } from './policies/compose.js';
@@ -88,6 +88,9 @@ export const gatewayInternals = (gateway: Gateway): GatewayInternals =>
 export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const options = resolveOptions(gatewayOptions);
   const logger = createLogger(options.logger);
+  // The default logger buffers its lines (see createLogger); this bounds how long they wait.
+  const flushTimer =
+    options.logger === undefined ? setInterval(() => logger.flush(), logFlushIntervalMs).unref() : undefined;
   const lineLogger = requestLineLogger(logger, options.logger);
   const routes = createRouteTable(options.basePath, options.allowedPaths);
   const upstreams = upstreamList(options).map((upstream) => createUpstream(upstream, options));
@@ -259,6 +262,10 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       for (const close of closers.reverse()) await close();
       await Promise.all(upstreams.map((upstream) => upstream.pool.close()));
       await stores.close();
+      if (flushTimer !== undefined) {
+        clearInterval(flushTimer);
+        logger.flush();
+      }
     },
   } satisfies Gateway);
   internals.set(gateway, { upstreams, stores });

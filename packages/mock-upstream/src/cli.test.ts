@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openEventSocket } from './helpers/index.js';
 import { getText, postJson } from './testing/http-client.js';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -49,12 +50,24 @@ describe('ferry-mock-upstream CLI', () => {
     assert.equal(run.output().stdout.trim().split('\n').length, 1, 'prints exactly one line');
   });
 
+  it('caps WebSockets at --ws-limit-ms', async () => {
+    const run = runCli(['--port', '0', '--ws-limit-ms', '100']);
+    const url = await run.listening;
+    const socket = await openEventSocket(`${url.replace('http', 'ws')}/responses`);
+    const error = (await socket.next('error')).error as Record<string, unknown>;
+    assert.equal(error.code, 'websocket_connection_limit_reached');
+    assert.equal((await socket.closed).code, 1000);
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exited)[0], 0);
+  });
+
   it('prints help', async () => {
     const run = runCli(['--help']);
     const [code] = await run.exited;
     assert.equal(code, 0);
     assert.match(run.output().stdout, /--chunk-interval-ms/);
     assert.match(run.output().stdout, /--no-record/);
+    assert.match(run.output().stdout, /--ws-limit-ms/);
   });
 
   it('rejects a bad number with a non-zero exit', async () => {

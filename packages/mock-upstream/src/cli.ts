@@ -14,12 +14,14 @@ Options:
   --chunks <n>                content chunks per stream (default 5)
   --chunk-interval-ms <ms>    delay between stream events (default 0)
   --content <text>            assistant text
-  --api-key <key>             require "authorization: Bearer <key>"
+  --api-key <key>             require "authorization: Bearer <key>" (or the WebSocket key subprotocol)
+  --ws-limit-ms <ms>          how long a WebSocket may stay open (default 3600000, 60 min)
   --record / --no-record      keep every request in memory (default: off, to avoid growth)
   -h, --help                  show this help
 
 Per request: x-mock-latency-ms, x-mock-chunks, x-mock-chunk-interval-ms, x-mock-content and
-x-mock-fault headers (or a "mock-fault:<spec>" model name) override these.`;
+x-mock-fault headers (or a "mock-fault:<spec>" model name) override these.
+WebSockets: GET /v1/realtime?model=... (Realtime GA) and GET /v1/responses (Responses WebSocket mode).`;
 
 function readInteger(values: Record<string, unknown>, name: string): number | undefined {
   const value = values[name];
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       'chunk-interval-ms': { type: 'string' },
       content: { type: 'string' },
       'api-key': { type: 'string' },
+      'ws-limit-ms': { type: 'string' },
       record: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     chunkIntervalMs: readInteger(values, 'chunk-interval-ms'),
     content: values.content,
     apiKey: values['api-key'],
+    webSocketLimitMs: readInteger(values, 'ws-limit-ms'),
     record: values.record,
   };
   const mock = await startMockUpstream(options);

@@ -22,6 +22,8 @@ describe('parseFault', () => {
       closeCode: 4999,
       oversizeBytes: 3_400_000,
     });
+    // 1005 is a close frame without a code.
+    assert.deepEqual(parseFault('reset-after=2;close-code=1005'), { resetAfter: 2, closeCode: 1005 });
   });
 
   it('keeps retry-after values verbatim, dates and garbage included', () => {
@@ -54,8 +56,7 @@ describe('parseFault', () => {
       ['reset-before-headers;stall-before-headers', /both reset and stall/],
       ['reset-after=1;stall-after=1', /both reset and stall/],
       ['retry-after=a\u0001b', /cannot carry/],
-      // 1005, 1006 and 1015 must never be sent (ws throws); 1004 is reserved.
-      ['close-code=1005', /a WebSocket can send/],
+      // 1006 and 1015 can never be sent (ws throws); 1004 is reserved.
       ['close-code=1006', /a WebSocket can send/],
       ['close-code=1015', /a WebSocket can send/],
       ['close-code=1004', /a WebSocket can send/],

@@ -30,8 +30,8 @@ export interface Fault {
   /** Write each SSE event (or the body) in socket writes of at most this many bytes. */
   splitBytes?: number;
   /**
-   * WebSocket only: close with this code (1000-1003, 1007-1014 or 3000-4999) instead of cutting
-   * the TCP connection. Alone it closes right after the session opened; with `reset-after=n`
+   * WebSocket only: close with this code (1000-1003, 1007-1014 or 3000-4999; 1005 sends a close
+   * frame without a code) instead of cutting the TCP connection. Alone it closes right after the session opened; with `reset-after=n`
    * it closes after n events of a response.
    */
   closeCode?: number;
@@ -137,11 +137,14 @@ function parseItem(fault: Fault, name: string, argument: string | undefined, spe
   fault[field] = number;
 }
 
-// The codes `ws` lets an endpoint send: 1004-1006 and 1015 are reserved and throw in ws.close().
+// The codes `ws` lets an endpoint send (1004-1006 and 1015 are reserved and throw in
+// ws.close()), plus 1005: a close frame without a code, which the peer reports as 1005.
 function parseCloseCode(argument: string, spec: string): number {
   const code = parseWholeNumber(argument, 'close-code', spec);
   const sendable =
-    (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    (code >= 1000 && code <= 1003) ||
+    (code >= 1005 && code !== 1006 && code <= 1014) ||
+    (code >= 3000 && code <= 4999);
   if (!sendable) {
     throw new SyntaxError(
       `mock fault close-code must be a code a WebSocket can send, got '${argument}' in '${spec}'`,

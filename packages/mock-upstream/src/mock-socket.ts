@@ -121,7 +121,7 @@ export class MockSocket {
   async cut(fault: Fault): Promise<void> {
     if (this.closed) return;
     if (fault.closeCode !== undefined) {
-      this.ws.close(fault.closeCode, 'mock fault');
+      closeWith(this.ws, fault.closeCode);
       return;
     }
     // A destroy with frames still queued would drop them; the test wants to see the n events.
@@ -130,4 +130,16 @@ export class MockSocket {
     }
     this.raw.end(() => this.raw.destroy());
   }
+}
+
+/**
+ * Closes with `code` and the reason `mock fault`; 1005 ("no status") cannot be sent as a code,
+ * so it is a close frame without one, which the peer reports as 1005.
+ *
+ * @example
+ * closeWith(ws, 1011);
+ */
+export function closeWith(ws: WebSocket, code: number): void {
+  if (code === 1005) ws.close();
+  else ws.close(code, 'mock fault');
 }

@@ -121,7 +121,16 @@ export class ResponsesSocket {
       : warmUpEvents(responseId, body);
     const frames = events.map((event) => event.json);
     const oversizeBytes = fault?.oversizeBytes;
-    if (oversizeBytes !== undefined && generate) frames.splice(1, 0, oversized(responseId, oversizeBytes));
+    if (oversizeBytes !== undefined && generate) {
+      // Second in the stream; the events after it move up one sequence number.
+      for (let index = 1; index < frames.length; index += 1) {
+        frames[index] = (frames[index] as string).replace(
+          /"sequence_number":(\d+)/,
+          (_, n) => `"sequence_number":${Number(n) + 1}`,
+        );
+      }
+      frames.splice(1, 0, oversized(responseId, oversizeBytes));
+    }
     this.#inFlight = responseId;
     this.#socket
       .sendEvents(frames, this.#setup.settings, fault, () => false)
@@ -212,7 +221,7 @@ function warmUpEvents(responseId: string, body: Record<string, unknown>): { type
 function oversized(responseId: string, bytes: number): string {
   const empty = JSON.stringify({
     type: 'response.in_progress',
-    sequence_number: 0,
+    sequence_number: 1,
     response: { id: responseId, object: 'response', status: 'in_progress', metadata: { padding: '' } },
   });
   const padding = Math.max(0, bytes - Buffer.byteLength(empty));

@@ -43,7 +43,7 @@ describe('mock WebSocket faults', () => {
   });
 
   it('rejects bad specs and HTTP-only items with a 400', async () => {
-    const typo = await refusal(realtime, { 'x-mock-fault': 'close-code=1006' });
+    const typo = await refusal(realtime, { 'x-mock-fault': 'close-code=1015' });
     assert.equal(typo.status, 400);
     assert.match(JSON.parse(typo.body).error.message, /close-code must be a code a WebSocket can send/);
     const httpOnly = await refusal(responses, { 'x-mock-fault': 'trickle=5' });
@@ -106,6 +106,17 @@ describe('mock WebSocket faults', () => {
     assert.equal((await socket.closed).code, 4001);
   });
 
+  it('sends a close frame without a code for close-code=1005, so the peer sees 1005', async () => {
+    const socket = await openEventSocket(realtime, {
+      headers: { 'x-mock-fault': 'reset-after=1;close-code=1005' },
+    });
+    await socket.next('session.created');
+    socket.send({ type: 'response.create', response: { output_modalities: ['text'] } });
+    const closed = await socket.closed;
+    assert.deepEqual(closed, { code: 1005, reason: '' });
+    assert.equal((socket.events as Record<string, unknown>[]).at(-1)?.type, 'response.created');
+  });
+
   it('stalls a response after n events, keeping the socket open', async () => {
     const socket = await openEventSocket(responses, { headers: { 'x-mock-fault': 'stall-after=2' } });
     socket.send({ type: 'response.create', model: 'gpt-4o', input: 'Hi' });
@@ -164,6 +175,11 @@ describe('mock WebSocket faults', () => {
     });
     await socket.next('response.completed');
     assert.equal(largest, 2_000_000);
+    const sequence = (socket.events as Record<string, unknown>[]).map((event) => event.sequence_number);
+    assert.deepEqual(
+      sequence,
+      sequence.map((_, index) => index),
+    );
     socket.close();
   });
 

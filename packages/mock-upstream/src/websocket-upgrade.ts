@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Fault } from './fault.js';
 import type { FaultRegistry } from './fault-registry.js';
-import { MockSocket } from './mock-socket.js';
+import { closeWith, MockSocket } from './mock-socket.js';
 import { faultErrorBody, invalidApiKeyBody, invalidRequestBody, unknownUrlBody } from './openai-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { RealtimeSession } from './realtime-session.js';
@@ -123,7 +123,7 @@ export function attachWebSockets(server: Server, state: () => WebSocketState): {
         fault.resetAfter === undefined &&
         fault.stallAfter === undefined
       ) {
-        ws.close(fault.closeCode, 'mock fault');
+        closeWith(ws, fault.closeCode);
       }
     });
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { type FerryProcess, listeningUrl, spawnFerry } from './test-spawn-ferry.js';
+import { type FerryProcess, listeningUrl, spawnFerry, waitFor } from './test-spawn-ferry.js';
 
 const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hello' }];
 const content = 'Ferry on plain node:http: 你好，世界！';
@@ -66,14 +66,17 @@ describe('the ferry command', () => {
       const health = await fetch(new URL('/health', url));
       assert.deepEqual(await health.json(), { status: 'ok' });
 
-      const requestLines = ferry
-        .stdout()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { level: number; msg: string; route?: string; status?: number })
-        .filter((line) => line.msg === 'request' && line.route === 'chat.completions');
-      assert.equal(requestLines.length, 2);
-      assert.ok(requestLines.every((line) => line.level === 30 && line.status === 200));
+      const requestLines = () =>
+        ferry
+          .stdout()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { level: number; msg: string; route?: string; status?: number })
+          .filter((line) => line.msg === 'request' && line.route === 'chat.completions');
+      // The default logger buffers its lines and flushes them every second.
+      const lines = await waitFor(() => (requestLines().length >= 2 ? requestLines() : undefined), 3_000);
+      assert.equal(lines.length, 2);
+      assert.ok(lines.every((line) => line.level === 30 && line.status === 200));
     });
   });
 

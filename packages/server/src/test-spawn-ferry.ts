@@ -51,3 +51,14 @@ export async function listeningUrl(ferry: FerryProcess): Promise<string> {
     check();
   });
 }
+
+/** Polls `probe` every 20 ms until it returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

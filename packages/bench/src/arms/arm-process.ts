@@ -34,6 +34,9 @@ const starters: Record<ArmProcessConfig['kind'], () => Promise<Starter>> = {
     return (config) => startFerryCore(config, true);
   },
   'ferry-express': async () => (await import('./servers/ferry-express.js')).startFerryExpress,
+  'ferry-front-express': async () =>
+    (await import('./servers/ferry-front-express.js')).startFerryFrontExpress,
+  'ferry-server': async () => (await import('./servers/ferry-server.js')).startFerryStandalone,
   'ferry-koa': async () => (await import('./servers/ferry-koa.js')).startFerryKoa,
   'http-proxy-middleware': async () =>
     (await import('./servers/http-proxy-middleware.js')).startHttpProxyMiddleware,

@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 /**
- * Where each process runs. On two cores the mock upstream and the system under test share
- * core 0 and the load generator has core 1 to itself: the generator must never be the
- * bottleneck, and every proxy arm pays the same mock on its core, so ratios stay fair. With
- * three or more cores the mock gets core 0, the system under test core 1, the generator the rest.
+ * Where each process runs. On two cores the system under test has core 0 to itself and the
+ * mock upstream and the load generator share core 1, as a user measures a gateway: its whole
+ * budget is one core, none of it spent on the upstream. The mock's work per request is small
+ * and fixed (a timer and a canned answer), so the generator's core keeps headroom at the
+ * proxies' rates; the `direct` arm shows what the pair can drive. With three or more cores the
+ * mock gets core 0, the system under test core 1, the generator the rest.
  */
 export interface Topology {
   pinned: boolean;
@@ -30,7 +32,7 @@ export function planTopology(wanted: boolean): Topology {
   if (!wanted) return unpinned('pinning turned off');
   if (cores < 2) return unpinned('one core only');
   if (!hasTaskset()) return unpinned('taskset not found');
-  if (cores === 2) return { pinned: true, mockCores: '0', systemCores: '0', generatorCores: '1', cores };
+  if (cores === 2) return { pinned: true, mockCores: '1', systemCores: '0', generatorCores: '1', cores };
   return { pinned: true, mockCores: '0', systemCores: '1', generatorCores: `2-${cores - 1}`, cores };
 }
 

@@ -68,6 +68,8 @@ export class RequestRecord {
   context: string | undefined = undefined;
   /** A WebSocket session's frames and how each side closed (set when the session ended). */
   websocket: WebSocketFacts | undefined = undefined;
+  /** `realtime` when a Chat Completions request was served through a Realtime session upstream. */
+  upstreamTransport: 'realtime' | undefined = undefined;
 
   /** The `x-ferry-fallback` header value: `name:reason, name:reason`. */
   fallbackHeader(): string | undefined {

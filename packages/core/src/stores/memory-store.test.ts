@@ -47,6 +47,25 @@ describe('memory store', () => {
     assert.equal(await store.incrementBy('count', -3), -3);
   });
 
+  it('adds to several counters in one call, each as incrementBy would', async () => {
+    await store.incrementBy('a', 1, 1_000);
+    mock.timers.tick(600);
+    await store.addMany([
+      { key: 'a', amount: 0.5, ttlMs: 1_000 },
+      { key: 'b', amount: 2, ttlMs: 1_000 },
+      { key: 'c', amount: 3 },
+    ]);
+    assert.equal(await store.get('a'), '1.5');
+    assert.equal(await store.get('b'), '2');
+    mock.timers.tick(400);
+    // `a` keeps the TTL of its creation; `b` got its own; `c` has none.
+    assert.equal(await store.get('a'), undefined);
+    assert.equal(await store.get('b'), '2');
+    mock.timers.tick(10 ** 9);
+    assert.equal(await store.get('c'), '3');
+    await store.addMany([]);
+  });
+
   it('deletes keys', async () => {
     await store.set('k', 'v');
     await store.delete('k');

@@ -1,7 +1,8 @@
 import type { Store } from './store.js';
 
 interface Entry {
-  value: string;
+  // Counters stay numbers (no string round trip per increment); `get` answers strings as Redis does.
+  value: string | number;
   expiresAt: number;
 }
 
@@ -30,6 +31,16 @@ export function createMemoryStore(sweepIntervalMs = 30_000): Store {
   }, sweepIntervalMs);
   sweep.unref();
   const expiry = (ttlMs?: number) => (ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
+  const add = (key: string, amount: number, ttlMs: number | undefined): number => {
+    const entry = live(key);
+    if (entry === undefined) {
+      entries.set(key, { value: amount, expiresAt: expiry(ttlMs) });
+      return amount;
+    }
+    const next = (typeof entry.value === 'number' ? entry.value : Number(entry.value)) + amount;
+    entry.value = next;
+    return next;
+  };
 
   return {
     kind: 'memory',
@@ -39,16 +50,17 @@ export function createMemoryStore(sweepIntervalMs = 30_000): Store {
       return true;
     },
     async get(key) {
-      return live(key)?.value;
+      const value = live(key)?.value;
+      return value === undefined ? undefined : String(value);
     },
     async set(key, value, ttlMs) {
       entries.set(key, { value, expiresAt: expiry(ttlMs) });
     },
     async incrementBy(key, amount, ttlMs) {
-      const entry = live(key);
-      const next = (entry === undefined ? 0 : Number(entry.value)) + amount;
-      entries.set(key, { value: String(next), expiresAt: entry?.expiresAt ?? expiry(ttlMs) });
-      return next;
+      return add(key, amount, ttlMs);
+    },
+    async addMany(increments) {
+      for (const { key, amount, ttlMs } of increments) add(key, amount, ttlMs);
     },
     async delete(key) {
       entries.delete(key);

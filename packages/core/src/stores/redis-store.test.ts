@@ -63,6 +63,23 @@ describe('Redis store', () => {
     assert.equal(await redis.pttl(`${prefix}count`), -1);
   });
 
+  it('adds to several counters in one pipeline, setting each TTL only on creation', async () => {
+    await store.incrementBy('many-a', 1, 60_000);
+    await redis.pexpire(`${prefix}many-a`, 50_000);
+    await store.addMany([
+      { key: 'many-a', amount: 0.5, ttlMs: 60_000 },
+      { key: 'many-b', amount: 2, ttlMs: 60_000 },
+      { key: 'many-c', amount: 3 },
+    ]);
+    assert.equal(await store.get('many-a'), '1.5');
+    assert.equal(await store.get('many-b'), '2');
+    assert.equal(await store.get('many-c'), '3');
+    const ttl = await redis.pttl(`${prefix}many-a`);
+    assert.ok(ttl > 0 && ttl <= 50_000, `the TTL was extended to ${ttl}`);
+    assert.ok((await redis.pttl(`${prefix}many-b`)) > 50_000);
+    assert.equal(await redis.pttl(`${prefix}many-c`), -1);
+  });
+
   it('is shared by two clients with the same prefix', async () => {
     const other = createRedisClient({ url: redisUrl });
     try {

@@ -33,6 +33,18 @@ export function createRedisStore(redis: Redis, prefix: string): Store {
       if (error) throw error;
       return Number(value);
     },
+    async addMany(increments) {
+      if (increments.length === 0) return;
+      // One pipeline, not a transaction: each counter is independent of the others.
+      const pipeline = redis.pipeline();
+      for (const { key, amount, ttlMs } of increments) {
+        pipeline.incrbyfloat(prefix + key, amount);
+        if (ttlMs !== undefined) pipeline.pexpire(prefix + key, ttlMs, 'NX');
+      }
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error !== null)?.[0];
+      if (failed) throw failed;
+    },
     async delete(key) {
       await redis.del(prefix + key);
     },

@@ -16,15 +16,68 @@ interface Encoder {
   isWithinTokenLimit(text: string, limit: number, options: typeof asPlainText): number | false;
 }
 
-const wrap = (encoder: Encoder): TokenEncoding => ({
-  countTokens: (text) => encoder.countTokens(text, asPlainText),
-  countTokensUpTo: (text, cap) => {
-    // Short texts cannot exceed a cap of their own length; the early-exit path costs more for them.
-    if (text.length <= cap) return encoder.countTokens(text, asPlainText);
-    const count = encoder.isWithinTokenLimit(text, cap, asPlainText);
-    return count === false ? cap + 1 : count;
-  },
-});
+/** Bounds of each encoding's memo of counted texts: entries, and the characters they hold. */
+const memoEntries = 4_096;
+const memoCharacters = 8 * 1024 * 1024;
+/** Longer texts are counted afresh: holding them would cost more memory than the count saves. */
+const memoLongestText = 256 * 1024;
+
+/**
+ * Counts, remembered per text. Callers resend the same texts all the time: a bot's system
+ * prompt on every request, a chat's whole history on every turn. Tokenising is the costly
+ * part (BPE), a Map lookup of the same string is not, so each text is tokenised once while it
+ * is in this least-recently-used memo.
+ */
+/** @internal Exported for its test. */
+export function createCountMemo() {
+  const counts = new Map<string, number>();
+  let characters = 0;
+  return {
+    get(text: string): number | undefined {
+      const count = counts.get(text);
+      if (count !== undefined) {
+        // Re-inserted: a Map iterates in insertion order, so the oldest entry comes first.
+        counts.delete(text);
+        counts.set(text, count);
+      }
+      return count;
+    },
+    set(text: string, count: number): void {
+      if (text.length > memoLongestText) return;
+      counts.set(text, count);
+      characters += text.length;
+      while (counts.size > memoEntries || characters > memoCharacters) {
+        const oldest = counts.keys().next().value as string;
+        counts.delete(oldest);
+        characters -= oldest.length;
+      }
+    },
+  };
+}
+
+const wrap = (encoder: Encoder): TokenEncoding => {
+  const memo = createCountMemo();
+  const count = (text: string) => {
+    let tokens = memo.get(text);
+    if (tokens === undefined) {
+      tokens = encoder.countTokens(text, asPlainText);
+      memo.set(text, tokens);
+    }
+    return tokens;
+  };
+  return {
+    countTokens: count,
+    countTokensUpTo: (text, cap) => {
+      // Short texts cannot exceed a cap of their own length; the early-exit path costs more for them.
+      if (text.length <= cap) return count(text);
+      const known = memo.get(text);
+      if (known !== undefined) return Math.min(known, cap + 1);
+      // Past the cap the count is not exact, so it is not remembered.
+      const within = encoder.isWithinTokenLimit(text, cap, asPlainText);
+      return within === false ? cap + 1 : within;
+    },
+  };
+};
 
 export type EncodingName = 'cl100k_base' | 'o200k_base';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, milliseconds, positiveInteger } from '../config/schema-helpers.js';
+import { realtimeModelsOption } from '../realtime-chat/realtime-chat-options.js';
 
 const dohFormat = z.enum(['wire', 'json']);
 
@@ -75,6 +76,8 @@ const upstreamResilienceFields = {
     .optional(),
   /** CA certificates (PEM) trusted for this upstream instead of Node's bundled roots (a private deployment). */
   ca: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Models served only over the Realtime API: Chat Completions for them go through a Realtime session. */
+  realtimeModels: realtimeModelsOption,
 };
 
 /** One upstream: an OpenAI-compatible API base, its key, its timeouts and its resilience fields. */

@@ -7,6 +7,25 @@ import { HostResolver } from './egress/host-resolver.js';
 export type { Upstream } from '../types.js';
 
 /**
+ * The egress connector of one upstream: its address map and DoH, the private-address guard,
+ * its CONNECT proxy and CA, within its connect timeout. Its pool uses one; a WebSocket to the
+ * same upstream uses another built the same way.
+ *
+ * @example
+ * const connect = upstreamConnector(resolvedUpstream, resolvedOptions);
+ */
+export function upstreamConnector(upstream: ResolvedUpstreamOptions, defaults: ResolvedOptions) {
+  return createConnector({
+    upstreamName: upstream.name,
+    local: upstream.local,
+    resolver: new HostResolver({ addresses: upstream.addresses, dns: upstream.dns }),
+    connectTimeoutMs: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    proxy: upstream.proxy === undefined ? undefined : new URL(upstream.proxy.url),
+    ca: upstream.ca,
+  });
+}
+
+/**
  * Creates the runtime upstream with one keep-alive pool. One pool per upstream, sized for the
  * gateway's concurrency: a small pool caps throughput at `connections / upstream latency`.
  */
@@ -16,14 +35,7 @@ export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: Reso
   const idleTimeoutMs = upstream.idleTimeoutMs ?? defaults.idleTimeoutMs;
   // Resolution (address map, DoH), the private-address guard and the egress proxy: egress/.
   // Shared by the pool and by WebSocket sessions to this upstream.
-  const connect = createConnector({
-    upstreamName: upstream.name,
-    local: upstream.local,
-    resolver: new HostResolver({ addresses: upstream.addresses, dns: upstream.dns }),
-    connectTimeoutMs: upstream.connectTimeoutMs ?? defaults.connectTimeoutMs,
-    proxy: upstream.proxy === undefined ? undefined : new URL(upstream.proxy.url),
-    ca: upstream.ca,
-  });
+  const connect = upstreamConnector(upstream, defaults);
   const pool = new Pool(url.origin, {
     connections: upstream.connections ?? defaults.connections,
     pipelining: 1,

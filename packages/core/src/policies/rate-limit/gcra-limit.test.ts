@@ -33,9 +33,15 @@ for (const store of ['memory', 'redis'] as const) {
     after(() => ferry.close());
 
     it('admits exactly the burst out of 200 concurrent requests, then nothing more at once', async () => {
+      const started = performance.now();
       const first = statuses(await Promise.all(Array.from({ length: 200 }, () => chat(ferry))));
-      assert.equal(count(first, 200), 20);
-      assert.equal(count(first, 429), 180);
+      // One token refills every 500 ms: on a slow machine the burst itself may outlast one.
+      const refilled = Math.floor((performance.now() - started) / 500);
+      assert.ok(
+        count(first, 200) >= 20 && count(first, 200) <= 20 + refilled,
+        `admitted ${count(first, 200)}, burst 20 + ${refilled} refilled`,
+      );
+      assert.equal(count(first, 200) + count(first, 429), 200);
       // A fixed window admits a fresh limit right after its boundary; a bucket does not refill at once.
       const again = statuses(await Promise.all(Array.from({ length: 20 }, () => chat(ferry))));
       assert.ok(count(again, 200) <= 1, `at most one token refilled meanwhile, got ${count(again, 200)}`);

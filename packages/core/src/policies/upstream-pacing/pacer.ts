@@ -63,6 +63,15 @@ export function createPacer(options: PacerOptions) {
     get queueLength() {
       return queue.length;
     },
+    /**
+     * Takes a slot if one is free now and nobody waits: the common case, with no promise and no
+     * abort signal to create. False means the caller must `acquire`.
+     */
+    tryAcquire(): boolean {
+      if (queue.length > 0 || expectedWaitMs() > 0) return false;
+      tokens -= 1;
+      return true;
+    },
     /** Resolves when the request may go; rejects with 503 (queue full) or 429 (past `maxWaitMs`). */
     acquire(maxWaitMs: number, signal: AbortSignal): Promise<void> {
       const wait = expectedWaitMs();

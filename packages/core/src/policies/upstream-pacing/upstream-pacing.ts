@@ -63,13 +63,17 @@ export function upstreamPacing(options: PacingOptions, setup: FeatureSetup): Pol
     const upstream = context.upstream;
     if (upstream === undefined) return next(context);
     const pacer = pacerFor(upstream);
-    const deadline = clientDeadlineMs(context);
-    const maxWait = deadline === undefined ? options.maxWaitMs : Math.min(options.maxWaitMs, deadline);
-    try {
-      await pacer.acquire(maxWait, context.signal);
-    } catch (error) {
-      if (context.aborted) throw clientClosedRequest();
-      throw error;
+    // Under the quota a request goes at once: `context.signal` is created on first read, so it
+    // is read only by a request that has to wait.
+    if (!pacer.tryAcquire()) {
+      const deadline = clientDeadlineMs(context);
+      const maxWait = deadline === undefined ? options.maxWaitMs : Math.min(options.maxWaitMs, deadline);
+      try {
+        await pacer.acquire(maxWait, context.signal);
+      } catch (error) {
+        if (context.aborted) throw clientClosedRequest();
+        throw error;
+      }
     }
     const response = await next(context);
     if (options.learnFromHeaders) {
