@@ -111,6 +111,12 @@ export const errorCatalogue = {
     retryable: false,
     when: 'no conversation with that id for this caller',
   },
+  response_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    retryable: false,
+    when: 'no stored response with that id for this caller',
+  },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request_error',

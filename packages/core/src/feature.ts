@@ -15,7 +15,7 @@ export type InternalRouteHandler = (request: GatewayRequest) => Promise<GatewayR
 /** One of Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), outside the pipeline. */
 export interface InternalRoute {
   method: 'GET' | 'POST' | 'DELETE';
-  /** Below the API base: `/ferry/usage`; a trailing `/*` matches one more segment (`/ferry/conversations/*`). */
+  /** Below the API base: `/ferry/usage`; a `*` segment matches any one segment (an id). */
   path: string;
   handler: InternalRouteHandler;
 }

@@ -1,6 +1,9 @@
+import { cacheFeature } from './cache/cache-feature.js';
 import { clientsFeature } from './clients/clients-feature.js';
+import { coalesceFeature } from './coalesce/coalesce-feature.js';
 import { conversationsFeature } from './conversations/feature/conversations-feature.js';
 import { budgetsFeature } from './cost/budgets-feature.js';
+import { embeddingsBatchingFeature } from './embeddings-batching/batching-feature.js';
 import type { Feature } from './feature.js';
 import { contentFilterFeature } from './filter/content-filter-feature.js';
 import { metricsFeature } from './metrics/metrics-feature.js';
@@ -34,6 +37,10 @@ export const builtInFeatures: readonly Feature[] = [
   // Before fit-context: fitting then applies to the loaded history.
   conversationsFeature,
   fitContextFeature,
+  cacheFeature,
+  // After the cache: concurrent misses of one key share one upstream call.
+  coalesceFeature,
+  embeddingsBatchingFeature,
   streamUsageFeature,
   routingFeature,
   retryFeature,

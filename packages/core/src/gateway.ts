@@ -121,10 +121,16 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const staged = options.policies.map(({ stage, policy }) => ({ stage, policy }));
   // Ferry's own endpoints below the API base (`GET /v1/ferry/usage`), answered outside the pipeline.
   const internalRoutes = new Map<string, InternalRouteHandler>();
-  const prefixRoutes: Array<[string, InternalRouteHandler]> = [];
+  const wildcardRoutes: Array<[prefix: string, suffix: string, InternalRouteHandler]> = [];
   const internalRoute = (key: string) =>
     internalRoutes.get(key) ??
-    prefixRoutes.find(([prefix]) => key.startsWith(prefix) && /^[^/]+$/.test(key.slice(prefix.length)))?.[1];
+    wildcardRoutes.find(
+      ([prefix, suffix]) =>
+        key.length > prefix.length + suffix.length &&
+        key.startsWith(prefix) &&
+        key.endsWith(suffix) &&
+        !key.slice(prefix.length, key.length - suffix.length).includes('/'),
+    )?.[2];
   const provided: Partial<GatewayExtensions> = {};
   for (const feature of builtInFeatures) {
     const contribution = feature.setup(setup);
@@ -136,8 +142,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     }
     for (const route of contribution.routes ?? []) {
       const key = `${route.method} ${options.basePath}${route.path}`;
-      // A path ending in `/*` takes one more segment (an id), read by its handler from the path.
-      if (key.endsWith('/*')) prefixRoutes.push([key.slice(0, -1), route.handler]);
+      // A `*` segment takes one segment (an id), read by its handler from the path.
+      const star = key.indexOf('/*');
+      if (star >= 0) wildcardRoutes.push([key.slice(0, star + 1), key.slice(star + 2), route.handler]);
       else internalRoutes.set(key, route.handler);
     }
     Object.assign(provided, contribution.provides);

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { cacheSchema } from './cache/cache-options.js';
 import { clientSchema } from './clients/client-options.js';
+import { coalesceSchema } from './coalesce/coalesce-options.js';
 import { invalidOptions } from './config/options-error.js';
 import { functionOf, milliseconds, positiveInteger } from './config/schema-helpers.js';
 import { conversationsSchema } from './conversations/feature/conversations-options.js';
 import { budgetsSchema, pricesSchema, usageEndpointSchema } from './cost/cost-options.js';
+import { embeddingsBatchingSchema } from './embeddings-batching/batching-options.js';
 import { contentFilterOptionsSchema } from './filter/filter-options.js';
 import { metricsOptionsSchema } from './metrics/metrics-options.js';
 import { breakerSchema } from './policies/breaker/breaker-options.js';
@@ -121,6 +124,12 @@ const gatewayOptionFields = {
   conversations: conversationsSchema.optional(),
   /** Spend limits per client key and tenant. Spend is tracked when this is set. */
   budgets: budgetsSchema.optional(),
+  /** The exact response cache, per tenant, upstream and endpoint (docs/cost.md). Off when left out. */
+  cache: cacheSchema,
+  /** Identical requests in flight share one upstream call (docs/cost.md). Off when left out. */
+  coalesce: coalesceSchema,
+  /** `POST /v1/embeddings` calls within a few ms sent upstream as one call (docs/cost.md). Off when left out. */
+  embeddingsBatching: embeddingsBatchingSchema,
   /** USD per million tokens by model, over the built-in table. */
   prices: pricesSchema,
   /** Absurd `max_tokens`, `n` or message counts answer 400 before any upstream call. */

@@ -9,6 +9,7 @@ import type {
   ResponseTap,
   SettleListener,
   Upstream,
+  UpstreamPin,
   Usage,
 } from './types.js';
 
@@ -30,6 +31,7 @@ export class RequestContext implements GatewayContext {
   model: string | undefined = undefined;
   client: ClientIdentity | undefined = undefined;
   upstream: Upstream | undefined = undefined;
+  pin: UpstreamPin | undefined = undefined;
   upstreamWaitMs = 0;
   responseHeaders: Record<string, string> = {};
   taps: ResponseTap[] = [];
@@ -37,6 +39,7 @@ export class RequestContext implements GatewayContext {
   usage: Usage | undefined = undefined;
   promptTokens: { body: JsonObject; tokens: number } | undefined = undefined;
   record: RequestRecord = new RequestRecord();
+  answerKey: string | null | undefined = undefined;
   /** @internal Read by the gateway's settle point only. */
   settleListeners: SettleListener[] | undefined = undefined;
   /** @internal Set by the gateway's settle point: a request settles once. */
@@ -87,6 +90,7 @@ export function legContext(context: GatewayContext, signal: AbortSignal): Gatewa
   leg.upstream = context.upstream;
   leg.usage = context.usage;
   leg.promptTokens = context.promptTokens;
+  leg.answerKey = context.answerKey;
   leg.onSettle = (listener) => context.onSettle(listener);
   return leg;
 }

@@ -21,6 +21,8 @@ export const stages = [
   'fit',
   /** Token reservations. */
   'reserve',
+  /** Answers that need no new upstream call: the exact cache, coalescing, micro-batching. */
+  'cache',
   /** Usage accounting on streams (`include_usage`). */
   'account',
   /** Upstream choice and the fallback chain. */

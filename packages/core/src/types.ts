@@ -79,8 +79,12 @@ export interface Usage {
   totalTokens: number;
   /** Prompt tokens served from the upstream's prompt cache (`prompt_tokens_details.cached_tokens`), billed lower. */
   cachedPromptTokens?: number | undefined;
-  /** Where the numbers come from: the upstream's own report, or a local estimate (cut stream). */
-  source: 'upstream' | 'estimate';
+  /**
+   * Where the numbers come from: the upstream's own report, a local estimate (cut stream), or no
+   * upstream call at all: `cache` (an exact-cache hit) and `shared` (a caller that joined another
+   * caller's upstream call). The last two carry zero tokens: they cost nothing.
+   */
+  source: 'upstream' | 'estimate' | 'cache' | 'shared';
 }
 
 /** Who is calling, once authenticated. */
@@ -133,6 +137,15 @@ export type SettleListener = (
 ) => void;
 
 /** Per-request state shared by the policies. One object, allocated once per request. */
+/** See `GatewayContext.pin`: set by the conversations feature, read by key selection. */
+export interface UpstreamPin {
+  upstream: string;
+  key: string | undefined;
+  body: JsonObject;
+  /** Set when the upstream no longer held the state and was sent the replayed history instead. */
+  replayed?: boolean;
+}
+
 export interface GatewayContext {
   readonly request: GatewayRequest;
   readonly requestId: string;
@@ -158,6 +171,11 @@ export interface GatewayContext {
   client: ClientIdentity | undefined;
   /** The upstream chosen by routing; the forwarder sends to it. */
   upstream: Upstream | undefined;
+  /**
+   * The upstream that holds this request's state (a stored Responses API response), the key
+   * that created it and the body that upstream takes; any other upstream gets `body`.
+   */
+  pin: UpstreamPin | undefined;
   /** Milliseconds spent waiting on upstreams (excluded from Server-Timing). */
   upstreamWaitMs: number;
   /** Headers the policies want on the client response (`x-ferry-*`, rate-limit fields, ...). */
@@ -174,6 +192,12 @@ export interface GatewayContext {
   promptTokens: { body: JsonObject; tokens: number } | undefined;
   /** The typed facts of this request: its log line, headers and metrics are read from it. */
   record: RequestRecord;
+  /**
+   * The exact-answer key (hex SHA-256 of scope, upstream, endpoint and canonical body), computed
+   * once by the first of the cache and coalescing features that needs it; `null` when the
+   * request has none (not a cacheable endpoint, a body that cannot be canonicalised).
+   */
+  answerKey: string | null | undefined;
   /**
    * Runs `listener` once when the request settles, whatever the path (upstream answer,
    * synthesised answer, error) and however it ended. The one place to release or settle

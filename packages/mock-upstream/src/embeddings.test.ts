@@ -62,6 +62,16 @@ describe('POST /v1/embeddings', () => {
     assert.deepEqual(decoded, floats.list.data[0]?.embedding);
   });
 
+  it('answers 400 for the whole request when one input is over the model window', async () => {
+    const long = 'x'.repeat(4 * 8192 + 4);
+    const { status, list } = await embed({ input: ['fine', long, 'also fine'] });
+    assert.equal(status, 400);
+    const error = (list as unknown as { error: { param: string; message: string } }).error;
+    assert.equal(error.param, 'input');
+    assert.match(error.message, /maximum context length is 8192 tokens/);
+    assert.equal((await embed({ input: ['x'.repeat(4 * 8192)] })).status, 200, 'exactly the window is fine');
+  });
+
   it('treats a flat token array as one input and needs an input', async () => {
     const { list } = await embed({ input: [1, 2, 3] });
     assert.equal(list.data.length, 1);

@@ -1,7 +1,10 @@
 import { type Endpoint, missingParameter } from './endpoint.js';
 import { invalidRequestBody } from './openai-errors.js';
 import { jsonResponse } from './planned-response.js';
-import { estimateInputTokens } from './token-estimate.js';
+import { estimateInputTokens, estimateTextTokens } from './token-estimate.js';
+
+/** The longest input OpenAI's embedding models take (estimated tokens); longer ones answer 400. */
+export const maxEmbeddingInputTokens = 8192;
 
 /**
  * `POST /v1/embeddings`: one `embedding` object per input (a string, an array of strings, a
@@ -27,6 +30,19 @@ export const embeddings: Endpoint = ({ body, options }) => {
       );
     }
     dimensions = requested;
+  }
+  // One input over the model's window fails the whole request, as OpenAI's does: a batch
+  // carrying it is "poisoned" for every input in it.
+  const longest = Math.max(...inputs.map((text) => estimateTextTokens(text)));
+  if (longest > maxEmbeddingInputTokens) {
+    return jsonResponse(
+      400,
+      invalidRequestBody(
+        `This model's maximum context length is ${maxEmbeddingInputTokens} tokens, however you requested ${longest} tokens in one input. Please reduce your input.`,
+        null,
+        'input',
+      ),
+    );
   }
   const base64 = body.encoding_format === 'base64';
   const data = inputs.map((text, index) => {

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { type BatchesState, filesAndBatches } from './batches-api.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
 import type { Endpoint } from './endpoint.js';
@@ -28,6 +29,8 @@ export interface MockState {
   readonly faults: FaultRegistry;
   /** Requests fully received so far; the next one gets `arrivals + 1` as its id. */
   arrivals: number;
+  /** Uploaded files and batches (`/v1/files`, `/v1/batches`). */
+  readonly batches: BatchesState;
 }
 
 const routes = new Map<string, Endpoint>([
@@ -82,6 +85,26 @@ function respond(state: MockState, exchange: Exchange, request: IncomingMessage,
   const { options, recorder } = state;
   if (options.record || recorder.hasWaiters) {
     recorder.add(recordRequest(id, request, body, json, exchange), options.record);
+  }
+  const url = request.url ?? '/';
+  const pathname = url.split('?', 1)[0] as string;
+  if (pathname.startsWith('/v1/files') || pathname.startsWith('/v1/batches')) {
+    const method = request.method ?? 'GET';
+    if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+      deliver(exchange, jsonResponse(401, invalidApiKeyBody), `mock-req-${id}`, options, undefined);
+      return;
+    }
+    void filesAndBatches(state.batches, method, pathname, request.headers, body, routes, options).then(
+      (planned) =>
+        deliver(
+          exchange,
+          planned ?? jsonResponse(404, unknownUrlBody(method, pathname)),
+          `mock-req-${id}`,
+          options,
+          undefined,
+        ),
+    );
+    return;
   }
   const { planned, settings, fault } = plan(state, request, id, json, parsed);
   deliver(exchange, planned, `mock-req-${id}`, settings, fault);

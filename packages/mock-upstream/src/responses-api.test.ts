@@ -83,3 +83,25 @@ describe('POST /v1/responses', () => {
     assert.equal(JSON.parse(response.text).error.param, 'input');
   });
 });
+
+describe('previous_response_id', () => {
+  it('accepts its own ids and answers an unknown one as OpenAI does', async () => {
+    const mock = await startMockUpstream();
+    try {
+      const post = (previous: unknown) =>
+        fetch(`${mock.url}/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o', input: 'hi', previous_response_id: previous }),
+        });
+      assert.equal((await post('resp_mock_1')).status, 200);
+      const unknown = await post('resp_elsewhere');
+      assert.equal(unknown.status, 400);
+      const body = (await unknown.json()) as { error: { code: string; param: string } };
+      assert.equal(body.error.code, 'previous_response_not_found');
+      assert.equal(body.error.param, 'previous_response_id');
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { contentChunks } from './content-chunks.js';
 import { type Endpoint, missingParameter, unixSeconds } from './endpoint.js';
+import { invalidRequestBody } from './openai-errors.js';
 import { eventStreamResponse, jsonResponse, namedEvent } from './planned-response.js';
 import type { RequestSettings } from './request-settings.js';
 import { textLength } from './token-estimate.js';
@@ -20,15 +21,30 @@ export interface ResponseEvent {
  * `POST /v1/responses`, the minimal Responses API: a `response` object whose output is one
  * assistant message with one `output_text` part, or with `stream: true` the event sequence
  * OpenAI sends for it (see `responseEvents`; SSE with `event:` lines and no `[DONE]`).
- * Input tokens: ceil(characters of `input` text and `instructions` / 4).
+ * Input tokens: ceil(characters of `input` text and `instructions` / 4). A `previous_response_id`
+ * that is not of the mock's own shape (`resp_mock_<n>`) gets OpenAI's 400
+ * `previous_response_not_found`; the mock keeps no state, so it never checks more than that.
  *
  * @example
  * responses({ id: 1, body: { model: 'gpt-4o', input: 'Say hi' }, settings, options });
  */
+const ownId = /^resp_mock_\d+$/;
+
 export const responses: Endpoint = ({ id, body, settings }) => {
   const { model, input } = body;
   if (typeof model !== 'string') return missingParameter('model');
   if (typeof input !== 'string' && !Array.isArray(input)) return missingParameter('input');
+  // As OpenAI answers for an id it does not hold; the mock holds only ids of its own shape.
+  const previous = body.previous_response_id;
+  if (previous !== undefined && previous !== null && !(typeof previous === 'string' && ownId.test(previous)))
+    return jsonResponse(
+      400,
+      invalidRequestBody(
+        `Previous response with id '${String(previous)}' not found.`,
+        'previous_response_not_found',
+        'previous_response_id',
+      ),
+    );
   if (body.stream !== true) return jsonResponse(200, completedResponse(`resp_mock_${id}`, body, settings));
   return eventStreamResponse(
     responseEvents(`resp_mock_${id}`, body, settings).map((event) => namedEvent(event.type, event.json)),

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createBatchesState } from './batches-api.js';
 import { FaultRegistry } from './fault-registry.js';
 import { type MockUpstreamOptions, resolveOptions } from './options.js';
 import { createRequestHandler, type MockState } from './request-handler.js';
@@ -54,6 +55,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     recorder: new RequestRecorder(),
     faults: new FaultRegistry(),
     arrivals: 0,
+    batches: createBatchesState(),
   };
   const server = createServer(
     {

@@ -43,15 +43,34 @@ describe('commandLine', () => {
 });
 
 describe('listenSettings', () => {
-  it('takes what is given, then PORT, HOST and FERRY_SHUTDOWN_GRACE_MS, then the defaults', () => {
-    assert.deepEqual(listenSettings({}, {}), { port: 8787, host: '127.0.0.1', shutdownGraceMs: 10_000 });
-    const environment = { PORT: '9000', HOST: '0.0.0.0', FERRY_SHUTDOWN_GRACE_MS: '500' };
-    assert.deepEqual(listenSettings({}, environment), { port: 9000, host: '0.0.0.0', shutdownGraceMs: 500 });
-    assert.deepEqual(listenSettings({ port: 0, host: '::1', shutdownGraceMs: 0 }, environment), {
-      port: 0,
-      host: '::1',
-      shutdownGraceMs: 0,
+  it('takes what is given, then PORT, HOST, FERRY_SHUTDOWN_GRACE_MS and FERRY_ACCEPT_LANES, then the defaults', () => {
+    assert.deepEqual(listenSettings({}, {}), {
+      port: 8787,
+      host: '127.0.0.1',
+      shutdownGraceMs: 10_000,
+      acceptLanes: 15,
     });
+    const environment = {
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      FERRY_SHUTDOWN_GRACE_MS: '500',
+      FERRY_ACCEPT_LANES: '0',
+    };
+    assert.deepEqual(listenSettings({}, environment), {
+      port: 9000,
+      host: '0.0.0.0',
+      shutdownGraceMs: 500,
+      acceptLanes: 0,
+    });
+    assert.deepEqual(
+      listenSettings({ port: 0, host: '::1', shutdownGraceMs: 0, acceptLanes: 3 }, environment),
+      {
+        port: 0,
+        host: '::1',
+        shutdownGraceMs: 0,
+        acceptLanes: 3,
+      },
+    );
     // An empty variable is an unset one (`PORT= ferry`), not port 0.
     assert.equal(listenSettings({}, { PORT: '', HOST: '' }).port, 8787);
     assert.equal(listenSettings({}, { PORT: '', HOST: '' }).host, '127.0.0.1');
@@ -65,5 +84,10 @@ describe('listenSettings', () => {
       () => listenSettings({}, { FERRY_SHUTDOWN_GRACE_MS: '10s' }),
       /FERRY_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, not "10s"/,
     );
+    assert.throws(
+      () => listenSettings({}, { FERRY_ACCEPT_LANES: 'many' }),
+      /FERRY_ACCEPT_LANES must be a whole number, not "many"/,
+    );
+    assert.throws(() => listenSettings({}, { FERRY_ACCEPT_LANES: '1000' }), /from 0 to 256, not 1000/);
   });
 });

@@ -23,6 +23,8 @@ Environment:
   FERRY_CONFIG             as --config
   FERRY_SHUTDOWN_GRACE_MS  how long in-flight requests may finish after SIGINT/SIGTERM
                            before they are cut (default 10000)
+  FERRY_ACCEPT_LANES       extra listeners on the socket, so a saturated server accepts more
+                           than one new connection per event-loop iteration (default 15; 0: off)
   HOST, PORT               as --host, --port
 
 Every request is logged as one JSON line; Prometheus metrics are at GET /v1/ferry/metrics

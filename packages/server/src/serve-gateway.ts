@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway, GatewayOptions } from '@ferry/core';
-import { attachGatewayUpgrades } from '@ferry/core/node';
+import { acceptLanes, attachGatewayUpgrades } from '@ferry/core/node';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import { closeGracefully } from './close-gracefully.js';
 import { gatewayOptionsFrom, hasUpstream } from './gateway-options.js';
@@ -70,7 +70,7 @@ export async function serveGateway(
   defaults: Partial<GatewayOptions> = {},
 ): Promise<RunningServer> {
   const environment = settings.environment ?? process.env;
-  const { port, host, shutdownGraceMs } = listenSettings(settings, environment);
+  const { port, host, shutdownGraceMs, acceptLanes: lanes } = listenSettings(settings, environment);
   const print = settings.print ?? console.log;
 
   const options = gatewayOptionsFrom(environment, settings.configFile ?? environment.FERRY_CONFIG, defaults);
@@ -89,6 +89,8 @@ export async function serveGateway(
     attachGatewayUpgrades(server, app.gateway);
     server.listen({ port, host, backlog: listenBacklog });
     await once(server, 'listening');
+    // Wraps server.close(), so closing the server below stops the lanes too.
+    await acceptLanes(server, lanes);
   } catch (error) {
     await app?.gateway.close();
     await mock?.close();

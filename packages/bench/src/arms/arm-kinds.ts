@@ -21,13 +21,13 @@ export type ArmKind = (typeof armKinds)[number];
 export const armDescriptions: Record<ArmKind, string> = {
   direct: 'the mock upstream itself, no proxy',
   'node-floor': 'node:http + undici Pool: the least a Node proxy can do',
-  'ferry-core': 'Ferry core through node:http and the Node bridge, passthrough',
+  'ferry-core': 'Ferry core through node:http and the Node bridge, passthrough, with acceptLanes',
   'ferry-server': 'the standalone `ferry` server as `pnpm start` runs it: logging and metrics on',
-  'ferry-express': 'Ferry mounted in Express 5 with app.use(ferry(...)), passthrough',
+  'ferry-express': 'Ferry mounted in Express 5 with app.use(ferry(...)), passthrough, with acceptLanes',
   'ferry-front-express':
-    'Ferry in front of an Express 5 app at the HTTP server, withGateway(gateway, app), passthrough',
-  'ferry-koa': 'Ferry mounted in Koa 3 with app.use(ferry(...)), passthrough',
-  'ferry-full': 'Ferry core with every policy enabled (see full-pipeline.ts)',
+    'Ferry in front of an Express 5 app at the HTTP server, withGateway(gateway, app), passthrough, with acceptLanes',
+  'ferry-koa': 'Ferry mounted in Koa 3 with app.use(ferry(...)), passthrough, with acceptLanes',
+  'ferry-full': 'Ferry core with every policy enabled (see full-pipeline.ts), with acceptLanes',
   'http-proxy-middleware': 'http-proxy-middleware 3 on node:http, keep-alive agent',
   'fastify-reply-from': 'Fastify 5 + @fastify/reply-from (undici)',
   nginx: 'nginx reverse proxy, one worker, upstream keep-alive',

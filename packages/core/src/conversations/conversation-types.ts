@@ -117,6 +117,11 @@ export interface StoredResponse {
   previousResponseId: string | null;
   input: readonly unknown[];
   output: readonly unknown[];
+  /**
+   * The upstream that produced it, the key it used and the upstream's own id for it: a
+   * follow-up goes back there when that upstream keeps state. Absent for stateless upstreams.
+   */
+  upstream?: { name: string; key?: string; id: string } | undefined;
   createdAt: number;
 }
 

@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS ${t.responses} (
 );
 CREATE INDEX IF NOT EXISTS ferry_responses_owner_created ON ${t.responses} (owner, created_at DESC);
 CREATE INDEX IF NOT EXISTS ferry_responses_expires ON ${t.responses} (expires_at);`,
+  // 2: the upstream (and key, and its own id) that produced a response, for pinned follow-ups.
+  (t) => `ALTER TABLE ${t.responses} ADD COLUMN IF NOT EXISTS upstream jsonb;`,
 ];
 
 /** The schema version this Ferry writes. */

@@ -11,16 +11,18 @@ interface ResponseRow {
   previous_response_id: string | null;
   input: unknown[];
   output: unknown[];
+  upstream: StoredResponse['upstream'] | null;
   created_at: number;
 }
 
-const columns = `r.id, r.owner, r.previous_response_id, r.input, r.output, ${ms('r.created_at')} AS created_at`;
+const columns = `r.id, r.owner, r.previous_response_id, r.input, r.output, r.upstream, ${ms('r.created_at')} AS created_at`;
 const toResponse = (row: ResponseRow): StoredResponse => ({
   id: row.id,
   owner: row.owner,
   previousResponseId: row.previous_response_id,
   input: row.input,
   output: row.output,
+  ...(row.upstream === null ? {} : { upstream: row.upstream }),
   createdAt: row.created_at,
 });
 
@@ -45,10 +47,10 @@ export function createPostgresResponses(
       checkOwner(response.owner);
       if (response.previousResponseId !== null) checkId(response.previousResponseId, 'response');
       const { rows } = await pool.query<ResponseRow>(
-        `INSERT INTO ${t.responses} AS r (id, owner, previous_response_id, input, output, created_at, expires_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, ${nowMs}, ${after('$6::bigint')})
+        `INSERT INTO ${t.responses} AS r (id, owner, previous_response_id, input, output, upstream, created_at, expires_at)
+         VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $7::jsonb, ${nowMs}, ${after('$6::bigint')})
          ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, previous_response_id = EXCLUDED.previous_response_id,
-           input = EXCLUDED.input, output = EXCLUDED.output, created_at = EXCLUDED.created_at,
+           input = EXCLUDED.input, output = EXCLUDED.output, upstream = EXCLUDED.upstream, created_at = EXCLUDED.created_at,
            expires_at = EXCLUDED.expires_at
          RETURNING ${columns}`,
         [
@@ -58,6 +60,7 @@ export function createPostgresResponses(
           JSON.stringify(response.input),
           JSON.stringify(response.output),
           limits.responseTtlMs,
+          response.upstream === undefined ? null : JSON.stringify(response.upstream),
         ],
       );
       return toResponse(rows[0]!);

@@ -39,6 +39,7 @@ export function createRedisResponses(
         previousResponseId: response.previousResponseId,
         input: response.input,
         output: response.output,
+        ...(response.upstream === undefined ? {} : { upstream: response.upstream }),
         createdAt: Date.now(),
       };
       await redis.set(responseKey(prefix, response.id), JSON.stringify(stored), 'PX', limits.responseTtlMs);

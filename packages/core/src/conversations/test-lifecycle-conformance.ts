@@ -181,6 +181,18 @@ export function describeLifecycleConformance(makeStore: MakeConformanceStore, du
         output: [],
       });
       await assert.rejects(store.walkChain('resp_x', 'other'), BrokenChainError);
+      // The upstream that produced a response is kept with it, for pinned follow-ups.
+      const upstream = { name: 'openai', key: 'key1', id: 'resp_upstream_own' };
+      await store.putResponse({
+        id: 'resp_pin',
+        owner: 'pin',
+        previousResponseId: null,
+        input: [],
+        output: [],
+        upstream,
+      });
+      assert.deepEqual((await store.getResponse('resp_pin', 'pin'))?.upstream, upstream);
+      assert.equal((await store.getResponse('resp_1', 'chain-owner'))?.upstream, undefined);
       await chainOf(
         store,
         'deep',

@@ -40,7 +40,7 @@ export interface GatewayEventMap {
   /** A spend budget passed a soft limit (the request goes on) or a hard one (refused). */
   budget: { context: GatewayContext; level: 'soft' | 'hard'; scope: 'key' | 'tenant'; id: string };
   /** A store (Redis) failed a call, or answered again after failing. */
-  store: { store: 'limits' | 'nonces' | 'spend'; state: 'degraded' | 'recovered'; reason: string };
+  store: { store: 'limits' | 'nonces' | 'spend' | 'cache'; state: 'degraded' | 'recovered'; reason: string };
   /** The content filter acted on a request or an answer. */
   filter: {
     context: GatewayContext;

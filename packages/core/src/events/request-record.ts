@@ -70,6 +70,12 @@ export class RequestRecord {
   websocket: WebSocketFacts | undefined = undefined;
   /** `realtime` when a Chat Completions request was served through a Realtime session upstream. */
   upstreamTransport: 'realtime' | undefined = undefined;
+  /** The exact cache: `hit`, `miss` or `bypass` (the `x-ferry-cache` response header). */
+  cache: 'hit' | 'miss' | 'bypass' | undefined = undefined;
+  /** Coalescing: `leader` (made the upstream call) or `joined` (shared another caller's). */
+  coalesced: 'leader' | 'joined' | undefined = undefined;
+  /** Tokens of the upstream answer a hit or a joined call did not pay for. */
+  savedTokens: number | undefined = undefined;
 
   /** The `x-ferry-fallback` header value: `name:reason, name:reason`. */
   fallbackHeader(): string | undefined {

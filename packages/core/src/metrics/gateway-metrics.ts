@@ -122,6 +122,14 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
   const rateLimitedOf = new Map(
     (['requests', 'tokens', 'concurrency'] as const).map((limit) => [limit, set.rateLimited.labels(limit)]),
   );
+  const cacheOf = new Map(
+    (['hit', 'miss', 'bypass'] as const).map((result) => [result, set.cache.labels(result)]),
+  );
+  const coalescedOf = new Map(
+    (['leader', 'joined'] as const).map((role) => [role, set.coalesced.labels(role)]),
+  );
+  const savedByCache = set.savedTokens.labels('cache');
+  const savedByShare = set.savedTokens.labels('shared');
   const errorsOf = new Map<string, Counter.Internal>();
   const tokensOf = new Map<string, Map<string, { prompt: DeferredCount; completion: DeferredCount }>>();
 
@@ -216,6 +224,11 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
       requests.pending++;
       series.duration.observe((performance.now() - context.startedAt) / 1_000);
       if (context.usage !== undefined) recordTokens(context, upstream);
+      const record = context.record;
+      if (record.cache !== undefined) cacheOf.get(record.cache)?.inc();
+      if (record.coalesced !== undefined) coalescedOf.get(record.coalesced)?.inc();
+      if (record.savedTokens !== undefined && record.savedTokens > 0)
+        (record.cache === 'hit' ? savedByCache : savedByShare).inc(record.savedTokens);
       const fallbacks = context.record.fallbacks;
       if (fallbacks !== undefined) recordFallbacks(context, fallbacks);
       if (error === undefined) return;

@@ -87,6 +87,24 @@ export function createMetricSet(
       registers,
       collect: collectors.breakerState,
     }),
+    cache: new Counter({
+      name: `${prefix}cache_requests_total`,
+      help: 'Requests the exact cache looked at, by result: hit, miss or bypass.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    coalesced: new Counter({
+      name: `${prefix}coalesced_requests_total`,
+      help: 'Requests that shared one upstream call: the leader made it, joined callers shared it.',
+      labelNames: ['role'] as const,
+      registers,
+    }),
+    savedTokens: new Counter({
+      name: `${prefix}saved_tokens_total`,
+      help: 'Upstream tokens not paid for: answers served by the cache, or shared by a coalesced call.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     rateLimited: new Counter({
       name: `${prefix}rate_limited_total`,
       help: "Requests refused by one of Ferry's own limits (requests, tokens, concurrency).",

@@ -1,3 +1,4 @@
+export { type AcceptLanes, acceptLanes, defaultAcceptLanes } from './accept-lanes.js';
 export { type AttachUpgradesOptions, attachGatewayUpgrades } from './attach-upgrades.js';
 export { type CheckContinueOptions, createCheckContinueHandler } from './check-continue.js';
 export { handleNodeRequest, type NodeRequestExtras } from './handle-node-request.js';

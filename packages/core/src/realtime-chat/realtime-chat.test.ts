@@ -270,6 +270,15 @@ describe('Chat Completions over a realtime-only model: timeouts', () => {
     }
   });
 
+  it('reports each failed session as one attempt with its error', async () => {
+    const attempts: GatewayEventMap['attempt'][] = [];
+    ferry.gateway.events.on('attempt', (event) => attempts.push(event));
+    await ask('stall-after=1');
+    await eventually(async () => attempts.length === 1);
+    assert.equal(attempts[0]?.status, undefined);
+    assert.equal(attempts[0]?.error?.code, 'upstream_timeout');
+  });
+
   it('answers 504 upstream_idle_timeout when the session goes silent mid-answer', async () => {
     const answer = await ask('stall-after=6');
     assert.equal(answer.status, 504);

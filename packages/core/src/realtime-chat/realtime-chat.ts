@@ -121,7 +121,17 @@ async function answerOverRealtime(
     }
     context.record.upstreamStatus = 101;
     for (const frame of turn.frames) link.send(frame);
-    const first = await firstOutput(link, upstream);
+    let first: FirstOutput;
+    try {
+      first = await firstOutput(link, upstream);
+    } catch (error) {
+      // As the forwarder reports a failure before headers: one attempt, with its error.
+      const failure = context.aborted
+        ? clientClosedRequest()
+        : upstreamFailure(error, 'before-headers', upstream.name);
+      attempt(undefined, failure);
+      throw failure;
+    }
     if (first.kind === 'error') {
       link.close();
       attempt(first.response.status, undefined);

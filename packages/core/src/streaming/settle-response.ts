@@ -34,7 +34,9 @@ export function settleResponse(
   const overheadMs = performance.now() - context.startedAt - context.upstreamWaitMs;
   headers['server-timing'] = `gateway;dur=${Math.round(overheadMs * 100) / 100}`;
   const status = response.status;
-  const accounting = context.route.json && status < 400 && settlement.wantsUsage(context);
+  // A usage a policy settled before the answer (a cache hit, a shared call: zero) is final.
+  const accounting =
+    context.route.json && status < 400 && context.usage === undefined && settlement.wantsUsage(context);
   const body = response.body;
   const taps = context.taps;
   const transforms = context.transforms;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { createGateway, type GatewayOptions } from '@ferry/core';
-import { handleNodeRequest } from '@ferry/core/node';
+import { acceptLanes, handleNodeRequest } from '@ferry/core/node';
 import { fullPipelineOptions } from '../full-pipeline.js';
 import { type ArmServer, type ArmServerConfig, closeServer, listen } from './server-handle.js';
 
@@ -21,6 +21,8 @@ export async function startFerryCore(config: ArmServerConfig, full = false): Pro
     void handleNodeRequest(gateway, request, response);
   });
   const url = await listen(server);
+  // As Ferry's docs advise for a server that may be saturated: new connections are not starved.
+  await acceptLanes(server);
   return {
     url,
     headers: clientHeaders,

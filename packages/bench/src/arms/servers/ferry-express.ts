@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { GatewayOptions } from '@ferry/core';
+import { acceptLanes } from '@ferry/core/node';
 import type { RequestHandler } from 'express';
 import express from 'express';
 import { passthroughOptions } from './ferry-core.js';
@@ -17,5 +18,7 @@ export async function startFerryExpress(config: ArmServerConfig): Promise<ArmSer
   app.use(ferry(passthroughOptions(config.upstreamUrl)));
   const server = createServer(app);
   const url = await listen(server);
+  // As Ferry's docs advise for a server that may be saturated: new connections are not starved.
+  await acceptLanes(server);
   return { url, close: () => closeServer(server) };
 }

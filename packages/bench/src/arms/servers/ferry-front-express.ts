@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { createGateway } from '@ferry/core';
-import { withGateway } from '@ferry/core/node';
+import { acceptLanes, withGateway } from '@ferry/core/node';
 import express from 'express';
 import { passthroughOptions } from './ferry-core.js';
 import { type ArmServer, type ArmServerConfig, closeServer, listen } from './server-handle.js';
@@ -25,6 +25,8 @@ export async function startFerryFrontExpress(config: ArmServerConfig): Promise<A
   });
   const server = createServer(withGateway(gateway, app));
   const url = await listen(server);
+  // As Ferry's docs advise for a server that may be saturated: new connections are not starved.
+  await acceptLanes(server);
   return {
     url,
     close: async () => {

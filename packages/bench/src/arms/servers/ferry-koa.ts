@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { GatewayOptions } from '@ferry/core';
+import { acceptLanes } from '@ferry/core/node';
 import Koa from 'koa';
 import { passthroughOptions } from './ferry-core.js';
 import { type ArmServer, type ArmServerConfig, closeServer, listen } from './server-handle.js';
@@ -15,5 +16,7 @@ export async function startFerryKoa(config: ArmServerConfig): Promise<ArmServer>
   app.use(ferry(passthroughOptions(config.upstreamUrl)));
   const server = createServer(app.callback());
   const url = await listen(server);
+  // As Ferry's docs advise for a server that may be saturated: new connections are not starved.
+  await acceptLanes(server);
   return { url, close: () => closeServer(server) };
 }

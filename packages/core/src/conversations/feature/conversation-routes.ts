@@ -10,11 +10,26 @@ import type { ConversationInfo } from '../conversation-types.js';
 import { exportConversation } from '../export-conversation.js';
 import { ownerOf } from './load-conversation.js';
 
-const json = (status: number, value: unknown): GatewayResponse => ({
+/** @internal A JSON answer of an internal route. */
+export const json = (status: number, value: unknown): GatewayResponse => ({
   status,
   headers: { 'content-type': 'application/json' },
   body: Buffer.from(JSON.stringify(value)),
 });
+
+/**
+ * @internal The owner of a management call: the caller's client key (the same keys as the API),
+ * `anonymous` on a gateway without keys. A missing or wrong key is 401.
+ */
+export function requestOwner(clients: ClientDirectory): (request: GatewayRequest) => string {
+  return (request) => {
+    if (clients.keyCount === 0) return ownerOf(undefined);
+    const key = presentedKey(request.headers);
+    const identity = key === undefined ? undefined : clients.identify(key);
+    if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
+    return ownerOf(identity);
+  };
+}
 
 const infoOf = (info: ConversationInfo) => ({
   id: info.id,
@@ -38,18 +53,19 @@ export function conversationRoutes(
   storeOf: () => Promise<ConversationStore>,
   clients: ClientDirectory,
 ): InternalRoute[] {
-  const owner = (request: GatewayRequest) => {
-    if (clients.keyCount === 0) return ownerOf(undefined);
-    const key = presentedKey(request.headers);
-    const identity = key === undefined ? undefined : clients.identify(key);
-    if (identity === undefined) throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
-    return ownerOf(identity);
-  };
-  const idOf = (request: GatewayRequest) => {
-    const id = decodeURIComponent(request.path.slice(request.path.lastIndexOf('/') + 1));
-    checkId(id);
+  const owner = requestOwner(clients);
+  const idOf = (request: GatewayRequest, what: 'conversation' | 'response' = 'conversation') => {
+    let id: string;
+    try {
+      id = decodeURIComponent(request.path.slice(request.path.lastIndexOf('/') + 1));
+    } catch {
+      id = '';
+    }
+    checkId(id, what);
     return id;
   };
+  const responseNotFound = (id: string) =>
+    new GatewayError('response_not_found', `Response with id '${id}' not found.`, { param: 'response_id' });
   return [
     {
       method: 'GET',
@@ -89,6 +105,32 @@ export function conversationRoutes(
         const id = idOf(request);
         if (!(await (await storeOf()).delete(id, caller))) throw new ConversationNotFoundError(id);
         return json(200, { id, object: 'ferry.conversation.deleted', deleted: true });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/responses/*',
+      async handler(request) {
+        const id = idOf(request, 'response');
+        const stored = await (await storeOf()).getResponse(id, owner(request));
+        if (stored === undefined) throw responseNotFound(id);
+        return json(200, {
+          id,
+          object: 'response',
+          created_at: Math.floor(stored.createdAt / 1000),
+          status: 'completed',
+          previous_response_id: stored.previousResponseId,
+          output: stored.output,
+        });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/responses/*',
+      async handler(request) {
+        const id = idOf(request, 'response');
+        if (!(await (await storeOf()).deleteResponse(id, owner(request)))) throw responseNotFound(id);
+        return json(200, { id, object: 'response', deleted: true });
       },
     },
     {

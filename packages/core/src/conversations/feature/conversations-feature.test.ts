@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { APIError } from 'openai';
+import { createGateway } from '../../gateway.js';
 import { type GatewayWithMock, startGatewayWithMock } from '../../testing/gateway-server.js';
 
 const keyA = 'sk-conversations-a';
@@ -197,6 +198,154 @@ describe('conversations expire after ttlMs', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await ask('three');
       assert.deepEqual(sent(), [{ role: 'user', content: 'three' }]);
+    } finally {
+      await ferry.close();
+    }
+  });
+});
+
+describe('conversation limits are enforced before forwarding', () => {
+  it('refuses a turn past maxTurns or maxBytes with a 400, and the upstream is not called', async () => {
+    const ferry = await startGatewayWithMock({
+      conversations: { store: 'memory', maxTurns: 4, maxBytes: 2_000 },
+    });
+    try {
+      const client = new OpenAI({ baseURL: ferry.url, apiKey: 'unused', maxRetries: 0 });
+      const ask = (conversation: string, content: string) =>
+        client.chat.completions.create(
+          { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] },
+          { headers: { 'x-ferry-conversation': conversation } },
+        );
+      await ask('limited', 'one');
+      await ask('limited', 'two');
+      const sent = ferry.mock.requests.length;
+      const refused = (error: unknown, limit: string) =>
+        error instanceof APIError &&
+        error.status === 400 &&
+        error.code === 'conversation_limit_exceeded' &&
+        error.param === 'x-ferry-conversation' &&
+        error.message.includes(limit);
+      await assert.rejects(ask('limited', 'three'), (error) => refused(error, '4 turns'));
+      await assert.rejects(ask('large', 'x'.repeat(2_000)), (error) => refused(error, '2000 bytes'));
+      assert.equal(ferry.mock.requests.length, sent, 'no upstream call for a refused turn');
+      // The refused turns held no lease and stored nothing: the conversation is as it was.
+      const exported = await fetch(`${ferry.url}/ferry/conversations/limited`);
+      assert.equal(((await exported.json()) as { turns: number }).turns, 4);
+    } finally {
+      await ferry.close();
+    }
+  });
+});
+
+describe('conversations with the summarize strategy', () => {
+  it('stores a summary of the older turns and reuses it across turns', async () => {
+    const ferry = await startGatewayWithMock(
+      {
+        conversations: { store: 'memory' },
+        context: {
+          strategy: 'summarize',
+          windowTokens: { 'gpt-4o-mini': 400 },
+          summarize: { model: 'summary-model', maxSummaryTokens: 60 },
+        },
+      },
+      { content: 'A short answer from the model, about a dozen tokens long.' },
+    );
+    try {
+      const client = new OpenAI({
+        baseURL: ferry.url,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: { 'x-ferry-conversation': 'summarised' },
+      });
+      const actions: Array<string | null> = [];
+      const summaryCalls = () =>
+        ferry.mock.requests.filter(
+          (request) => (request.json as { model?: string }).model === 'summary-model',
+        );
+      for (let turn = 0; turn < 30; turn++) {
+        const { response } = await client.chat.completions
+          .create({
+            model: 'gpt-4o-mini',
+            messages: [
+              { role: 'user', content: `Question number ${turn}: tell me something about the sea.` },
+            ],
+          })
+          .withResponse();
+        actions.push(response.headers.get('x-ferry-summary'));
+        const sent =
+          (
+            ferry.mock.requests.at(-1)?.json as
+              | { messages: Array<{ role: string; content: string }> }
+              | undefined
+          )?.messages ?? [];
+        assert.equal(sent.at(-1)?.content, `Question number ${turn}: tell me something about the sea.`);
+        if (actions.at(-1) !== null) {
+          assert.equal(sent[0]?.role, 'system');
+          assert.match(sent[0]?.content ?? '', /^Summary of the earlier conversation:\nA short answer/);
+        }
+      }
+      const created = actions.filter((action) => action === 'created').length;
+      const reused = actions.filter((action) => action === 'reused').length;
+      assert.equal(summaryCalls().length, created, 'one summary call per created summary');
+      assert.ok(created >= 2, `summaries created: ${actions.join(',')}`);
+      assert.ok(reused > created, `a summary serves several turns: ${actions.join(',')}`);
+      // A later summary extends the stored one instead of summarising the whole history again.
+      const later = summaryCalls().at(-1)?.json as { messages: Array<{ content: string }> };
+      assert.match(later.messages[1]?.content ?? '', /^Summary so far:\nA short answer/);
+      assert.doesNotMatch(later.messages[1]?.content ?? '', /Question number 0:/);
+      // The first turns went without one; once there is one, every turn sends it.
+      const first = actions.indexOf('created');
+      assert.ok(first > 0);
+      assert.ok(actions.slice(first).every((action) => action !== null));
+    } finally {
+      await ferry.close();
+    }
+  });
+});
+
+describe('conversations options', () => {
+  it('names the field of a stateful upstream that does not exist, or a store without its connection', () => {
+    const upstream = { url: 'http://127.0.0.1:9/v1', local: true };
+    assert.throws(
+      () => createGateway({ upstream, conversations: { statefulUpstreams: ['openai'] } }),
+      /Invalid Ferry options — conversations\.statefulUpstreams\.0: no upstream is named "openai"/,
+    );
+    assert.throws(
+      () => createGateway({ upstream, conversations: { store: 'redis' } }),
+      /Invalid Ferry options — conversations\.store: 'redis' needs the redis option/,
+    );
+    assert.throws(
+      () => createGateway({ upstream, conversations: { store: 'postgres' } }),
+      /Invalid Ferry options — conversations\.postgresUrl: required with store 'postgres'/,
+    );
+  });
+});
+
+describe('a conversation named in the body', () => {
+  it('reads ferry_conversation when no header is set, and never forwards it', async () => {
+    const ferry = await startGatewayWithMock({ conversations: { store: 'memory' } }, { content: 'ok' });
+    try {
+      const client = new OpenAI({ baseURL: ferry.url, apiKey: 'unused', maxRetries: 0 });
+      const ask = (content: string, conversation: unknown) =>
+        client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content }],
+          ferry_conversation: conversation,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      await ask('one', 'from-body');
+      await ask('two', 'from-body');
+      const sent = ferry.mock.requests.at(-1)?.json as Record<string, unknown>;
+      assert.equal('ferry_conversation' in sent, false);
+      assert.deepEqual(sent.messages, [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'two' },
+      ]);
+      await assert.rejects(
+        ask('three', 42),
+        (error: unknown) =>
+          error instanceof APIError && error.status === 400 && error.code === 'invalid_conversation_id',
+      );
     } finally {
       await ferry.close();
     }

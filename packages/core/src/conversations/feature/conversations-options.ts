@@ -18,6 +18,12 @@ const conversationsFields = {
   ttlMs: positiveInteger.default(30 * 24 * 3_600_000),
   /** Most stored turns loaded per request (the newest ones, within the model's window). */
   windowTurns: positiveInteger.max(1_000).default(200),
+  /**
+   * Upstreams that keep Responses API state themselves (OpenAI does; local model servers do not).
+   * A `previous_response_id` follow-up to a response one of them produced goes back to it, with
+   * its key, sending only the new input; every other upstream gets the whole chain replayed.
+   */
+  statefulUpstreams: z.array(z.string().min(1)).default([]),
   /** How long one turn holds its conversation; should cover the longest answer. */
   leaseMs: positiveInteger.default(600_000),
 };

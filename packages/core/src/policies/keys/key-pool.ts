@@ -67,6 +67,12 @@ export class KeyPool {
     return chosen;
   }
 
+  /** The member called `name` when it is neither cooling nor down, else undefined. */
+  named(name: string, now: number): PooledKey | undefined {
+    const key = this.keys.find((member) => member.name === name);
+    return key === undefined || key.coolUntil > now || key.downUntil > now ? undefined : key;
+  }
+
   /** Whether some member is not cooling down. */
   hasAvailable(now: number): boolean {
     return this.keys.some((key) => key.coolUntil <= now);

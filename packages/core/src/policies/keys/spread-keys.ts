@@ -37,7 +37,10 @@ export function spreadKeys(pools: ReadonlyMap<string, KeyPool>): Policy {
     if (base === undefined || pool === undefined) return next(context);
     try {
       for (let tried = 1; ; tried++) {
-        const key = pool.pick(Date.now());
+        // A follow-up pinned to the key that created its state goes there first, while it is usable.
+        const pinned = tried === 1 && context.pin?.upstream === base.name ? context.pin.key : undefined;
+        const key =
+          (pinned === undefined ? undefined : pool.named(pinned, Date.now())) ?? pool.pick(Date.now());
         if (key === undefined) throw keysCooling(base, pool.soonestAvailableMs(Date.now()));
         const tapMark = context.taps.length;
         let response: GatewayResponse;
