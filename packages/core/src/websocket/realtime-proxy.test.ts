@@ -178,6 +178,12 @@ describe('Realtime proxy at GET /v1/realtime', () => {
       assert.equal((await upstream.closed).code, 1000);
     });
 
+    it('1005 (a close without a code) from the upstream reaches the client as 1000', async () => {
+      const socket = await open(auth(clientKey, { 'x-mock-fault': 'close-code=1005' }));
+      assert.equal((await socket.closed).code, 1000);
+      assert.equal((await (await ferry.mock.nextSocket()).closed).code, 1005);
+    });
+
     it('1006 (the upstream connection cut mid-response) reaches the client as 1011', async () => {
       const socket = await open(auth(clientKey, { 'x-mock-fault': 'reset-after=3' }));
       await socket.next('session.created');
