@@ -5,3 +5,8 @@ export {
   type MountedApp,
   type MountSetup,
 } from './describe-adapter-conformance.js';
+export {
+  describeUpgradeConformance,
+  type UpgradeAdapterUnderTest,
+  type UpgradeMountedApp,
+} from './describe-upgrade-conformance.js';

@@ -161,6 +161,12 @@ export const errorCatalogue = {
     when: 'the client may not use the model',
   },
   // Limits and money.
+  websocket_busy: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    when: 'a Chat Completions WebSocket already has `maxInFlight` requests running (an error frame)',
+  },
   rate_limit_exceeded: {
     status: 429,
     type: 'rate_limit_error',

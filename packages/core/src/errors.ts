@@ -80,3 +80,17 @@ export function errorBody(error: GatewayError): Uint8Array {
 export function errorEvent(error: GatewayError): Uint8Array {
   return encoder.encode(`data: ${JSON.stringify(error)}\n\n`);
 }
+
+/**
+ * The complete answer for a gateway error: its status, the OpenAI-shaped body, its headers, and
+ * `x-should-retry: false` when the catalogue says no retry can change it (the OpenAI SDKs read it).
+ */
+export function errorAnswer(error: GatewayError): {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+} {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...error.headers };
+  if (!error.retryable) headers['x-should-retry'] = 'false';
+  return { status: error.status, headers, body: errorBody(error) };
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createClientDirectory, scrubClientKeys } from './clients/client-directory.js';
-import { errorBody, type GatewayError, toGatewayError } from './errors.js';
+import { errorAnswer, type GatewayError, toGatewayError } from './errors.js';
 import { GatewayEvents } from './events/gateway-events.js';
 import type { FeatureSetup, GatewayExtensions, InternalRouteHandler } from './feature.js';
 import { builtInFeatures } from './features.js';
@@ -18,11 +18,20 @@ import { type ResponseSettlement, settleResponse } from './streaming/settle-resp
 import type { GatewayContext, GatewayRequest, GatewayResponse, Upstream } from './types.js';
 import { createForwarder } from './upstream/forward.js';
 import { createUpstream } from './upstream/upstream.js';
+import { createUpgrade, type UpgradeOutcome } from './websocket/create-upgrade.js';
+import { openUpstreamSocket } from './websocket/open-upstream-socket.js';
+import type { WebSocketContext } from './websocket/websocket-context.js';
 
 /** A running gateway: framework-agnostic, driven by the Node bridge or by any caller. */
 export interface Gateway {
   /** Answers one request; never rejects (failures become OpenAI-shaped error responses). */
   handle(request: GatewayRequest): Promise<GatewayResponse>;
+  /**
+   * Decides a WebSocket upgrade (`GET /v1/realtime`, `GET /v1/responses`): refused with an HTTP
+   * answer, or accepted with the upstream's socket already open. Never rejects. The Node
+   * bridge's `handleNodeUpgrade` finishes the handshake.
+   */
+  upgrade(request: GatewayRequest): Promise<UpgradeOutcome>;
   /** True for paths inside the gateway's API base; adapters pass everything else on. */
   owns(path: string): boolean;
   /** The API base the gateway owns inside its mount (`/v1`). */
@@ -50,6 +59,10 @@ const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
 const requestIdPrefix = `${randomBytes(6).toString('base64url')}-`;
 let requestCounter = 0;
 const newRequestId = () => requestIdPrefix + (++requestCounter).toString(36);
+const requestIdOf = (request: GatewayRequest) => {
+  const presented = request.headers['x-request-id'];
+  return typeof presented === 'string' && requestIdPattern.test(presented) ? presented : newRequestId();
+};
 const placeholderRoute: Route = { name: 'unknown', method: 'GET', path: '', json: false };
 
 /** @internal What tests and Ferry's own packages may inspect; not part of the public surface. */
@@ -136,7 +149,18 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     }
     Object.assign(provided, contribution.provides);
   }
-  const pipeline = composeStages(staged, createForwarder(options.basePath, events));
+  const forward = createForwarder(options.basePath, events);
+  const websocket = options.websocket;
+  // WebSocket routes end in the upstream's handshake instead of an HTTP forward.
+  const pipeline = composeStages(
+    staged,
+    websocket === false
+      ? forward
+      : (context) =>
+          context.route.websocket === true
+            ? openUpstreamSocket(context as WebSocketContext, options.basePath, websocket, events)
+            : forward(context),
+  );
 
   const onUsage = options.onUsage;
   const infoLogging = logger.isLevelEnabled('info');
@@ -195,6 +219,17 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     }
   };
 
+  const upgrades = createUpgrade({
+    basePath: options.basePath,
+    options: websocket,
+    pipeline,
+    settlement,
+    events,
+    logger,
+    requestId: requestIdOf,
+    handle: (request) => gateway.handle(request),
+  });
+
   Object.assign(gateway, {
     basePath: options.basePath,
     maxBodyBytes: options.maxBodyBytes,
@@ -207,10 +242,9 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     async handle(request: GatewayRequest): Promise<GatewayResponse> {
       const startedAt = performance.now();
       const match = routes.match(request.method, request.path);
-      const presentedId = request.headers['x-request-id'];
       const context = new RequestContext(
         request,
-        typeof presentedId === 'string' && requestIdPattern.test(presentedId) ? presentedId : newRequestId(),
+        requestIdOf(request),
         match.kind === 'route' ? match.route : placeholderRoute,
         startedAt,
       );
@@ -226,22 +260,22 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
         return settleResponse(settlement, context, await pipeline(context), undefined);
       } catch (thrown) {
         const error = toGatewayError(thrown);
-        const headers: Record<string, string> = { 'content-type': 'application/json', ...error.headers };
-        // The catalogue says which answers no retry can change; the OpenAI SDKs read this header.
-        if (!error.retryable) headers['x-should-retry'] = 'false';
+        const answer = errorAnswer(error);
         // A client of another API shape (Anthropic's, an envelope) gets the error in its shape.
         const rendered = await context.renderError?.(error);
         return settleResponse(
           settlement,
           context,
           rendered === undefined
-            ? { status: error.status, headers, body: errorBody(error) }
-            : { status: rendered.status, headers, body: rendered.body },
+            ? answer
+            : { status: rendered.status, headers: answer.headers, body: rendered.body },
           error,
         );
       }
     },
+    upgrade: upgrades.upgrade,
     async close() {
+      upgrades.close();
       for (const close of closers.reverse()) await close();
       await Promise.all(upstreams.map((upstream) => upstream.pool.close()));
       await stores.close();

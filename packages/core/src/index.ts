@@ -18,7 +18,7 @@ export type {
   GatewayEvents,
 } from './events/gateway-events.js';
 export { diagnosticsChannelName } from './events/gateway-events.js';
-export type { FallbackStep, RequestRecord } from './events/request-record.js';
+export type { FallbackStep, RequestRecord, WebSocketFacts } from './events/request-record.js';
 export type { StagedPolicy } from './feature.js';
 export type { ContentFilterOptions } from './filter/filter-options.js';
 export { createGateway, type Gateway } from './gateway.js';
@@ -54,3 +54,5 @@ export type {
   Upstream,
   Usage,
 } from './types.js';
+export type { UpgradeAccepted, UpgradeOutcome, UpgradeRefused } from './websocket/create-upgrade.js';
+export type { WebSocketOptions } from './websocket/websocket-options.js';

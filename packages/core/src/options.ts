@@ -29,6 +29,7 @@ import { statusPageSchema } from './status/status-options.js';
 import { openTelemetrySchema } from './telemetry/telemetry-options.js';
 import type { GatewayContext, Policy, Usage } from './types.js';
 import { type ResolvedUpstreamOptions, upstreamSchema } from './upstream/upstream-options.js';
+import { websocketOptionsSchema } from './websocket/websocket-options.js';
 
 export { GatewayOptionsError } from './config/options-error.js';
 export type { ResolvedUpstreamOptions, UpstreamOptions } from './upstream/upstream-options.js';
@@ -174,6 +175,8 @@ const gatewayOptionFields = {
   inputLimits: inputLimitsSchema.prefault({}),
   /** `GET {basePath}/ferry/usage`: usage and spend per key, for an admin key. Off when left out. */
   usageEndpoint: usageEndpointSchema.optional(),
+  /** The WebSocket endpoints: Realtime and the Responses WebSocket mode (docs/websocket.md). `false`: none. */
+  websocket: websocketOptionsSchema,
   /** Prometheus metrics on the gateway's own registry (docs/metrics.md). Off when left out. */
   metrics: metricsOptionsSchema.optional(),
   /** Alerts to chat robots and webhooks from the gateway's own events (docs/operations.md). Off when left out. */

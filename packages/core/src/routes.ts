@@ -7,6 +7,8 @@ export interface Route {
   path: string;
   /** Has a JSON body that Ferry parses (model, stream flag, messages). */
   json: boolean;
+  /** A WebSocket endpoint (`GET /v1/realtime` upgrades): the pipeline ends in a session, not a forward. */
+  websocket?: boolean;
 }
 
 /** The OpenAI endpoints Ferry forwards by default. */

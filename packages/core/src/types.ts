@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Pool } from 'undici';
+import type { buildConnector, Pool } from 'undici';
 import type { ClientLimits } from './clients/client-options.js';
 import type { GatewayError } from './errors.js';
 import type { RequestRecord } from './events/request-record.js';
@@ -28,6 +28,11 @@ export interface Upstream {
   readonly firstByteTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly pool: Pool;
+  /**
+   * Opens a socket to the upstream's host the way its pool does (address map, DoH, the
+   * private-address guard, the egress proxy, the CA): the WebSocket leg connects through it.
+   */
+  readonly connect: buildConnector.connector;
 }
 
 /** A response body: whole bytes, or a stream of byte chunks relayed as they arrive. */
@@ -117,6 +122,18 @@ export interface ResponseTap {
   chunk?(bytes: Uint8Array): void;
   /** Called once: `error` is set when the body failed or the client went away. */
   end?(error: unknown): void;
+}
+
+/** A filter of one growing answer text (a streamed part): what may go out now, and whether to stop. */
+export interface TextPieceFilter {
+  push(piece: string, final: boolean): { text: string; stopped: boolean; matched: string[] };
+}
+
+/** Makes one text filter per answer part and reports what it did (the content filter, on WebSocket sessions). */
+export interface AnswerTextFilter {
+  create(): TextPieceFilter;
+  action: 'mask' | 'stop';
+  matched(action: 'mask' | 'stop', rules: readonly string[]): void;
 }
 
 /** Changes a response body on its way out (a stream filter, a format adapter). */

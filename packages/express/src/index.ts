@@ -1,5 +1,6 @@
+import type { Server } from 'node:http';
 import { createGateway, type Gateway, type GatewayOptions } from '@ferry/core';
-import { handleNodeRequest } from '@ferry/core/node';
+import { type AttachUpgradesOptions, attachGatewayUpgrades, handleNodeRequest } from '@ferry/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 export type { Gateway, GatewayOptions } from '@ferry/core';
@@ -10,6 +11,16 @@ export interface FerryMiddleware extends RequestHandler {
   readonly gateway: Gateway;
   /** Closes the gateway: upstream pools and stores. Call it when the server shuts down. */
   close(): Promise<void>;
+  /**
+   * Serves Ferry's WebSocket endpoints (`/v1/realtime`, `/v1/responses`) on the app's HTTP
+   * server; every other upgrade still reaches the app's own handlers. Pass the mount path as
+   * `prefix` when Ferry is mounted below the root (`app.use('/llm', ferry)`).
+   *
+   * @example
+   * const server = app.listen(8787);
+   * gateway.attach(server); // wss://host:8787/v1/realtime
+   */
+  attach(server: Server, options?: AttachUpgradesOptions): () => void;
 }
 
 /** `express.json({ verify })` can keep the exact bytes it parsed here; signatures need them. */
@@ -71,5 +82,10 @@ export function ferry(optionsOrGateway: GatewayOptions | Gateway): FerryMiddlewa
     }).catch(next);
   };
 
-  return Object.assign(middleware, { gateway, close: () => gateway.close() });
+  return Object.assign(middleware, {
+    gateway,
+    close: () => gateway.close(),
+    attach: (server: Server, options?: AttachUpgradesOptions) =>
+      attachGatewayUpgrades(server, gateway, options),
+  });
 }

@@ -1,5 +1,6 @@
+import type { Server } from 'node:http';
 import { createGateway, type Gateway, type GatewayOptions } from '@ferry/core';
-import { handleNodeRequest } from '@ferry/core/node';
+import { attachGatewayUpgrades, handleNodeRequest } from '@ferry/core/node';
 import type { Middleware } from 'koa';
 
 export type { Gateway, GatewayOptions } from '@ferry/core';
@@ -19,6 +20,15 @@ export interface FerryKoaMiddleware extends Middleware {
   readonly gateway: Gateway;
   /** Closes the gateway: upstream pools and stores. Call it when the server shuts down. */
   close(): Promise<void>;
+  /**
+   * Serves Ferry's WebSocket endpoints (`/v1/realtime`, `/v1/responses`, after the middleware's
+   * `prefix`) on the app's HTTP server; every other upgrade still reaches the app's own handlers.
+   *
+   * @example
+   * const server = app.listen(8787);
+   * gateway.attach(server); // wss://host:8787/v1/realtime
+   */
+  attach(server: Server): () => void;
 }
 
 /** What `@koa/bodyparser` leaves on `ctx.request` when it read the body. */
@@ -87,5 +97,9 @@ export function ferry(
     });
   };
 
-  return Object.assign(middleware, { gateway, close: () => gateway.close() });
+  return Object.assign(middleware, {
+    gateway,
+    close: () => gateway.close(),
+    attach: (server: Server) => attachGatewayUpgrades(server, gateway, { prefix }),
+  });
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway, GatewayOptions } from '@ferry/core';
-import { acceptLanes } from '@ferry/core/node';
+import { acceptLanes, attachGatewayUpgrades } from '@ferry/core/node';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import { closeGracefully } from './close-gracefully.js';
 import { gatewayOptionsFrom, hasUpstream } from './gateway-options.js';
@@ -87,6 +87,8 @@ export async function serveGateway(
     await app.gateway.ready();
     server.on('request', app.listener);
     if (app.checkContinue) server.on('checkContinue', app.checkContinue);
+    // WebSocket endpoints (`/v1/realtime`, `/v1/responses`); other upgrades get a 404.
+    attachGatewayUpgrades(server, app.gateway);
     server.listen({ port, host, backlog: listenBacklog });
     await once(server, 'listening');
     // Wraps server.close(), so closing the server below stops the lanes too.
@@ -108,8 +110,17 @@ export async function serveGateway(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // WebSocket sessions keep the server open; when the grace period ends they are closed
+      // (1001) with the gateway, as the remaining HTTP streams are cut.
+      let gatewayClosed: Promise<void> | undefined;
+      const closeGateway = () => {
+        gatewayClosed ??= gateway.close();
+        return gatewayClosed;
+      };
+      const cut = setTimeout(closeGateway, shutdownGraceMs);
       await closeGracefully(server, shutdownGraceMs);
-      await gateway.close();
+      clearTimeout(cut);
+      await closeGateway();
       await mock?.close();
     })();
     return closing;

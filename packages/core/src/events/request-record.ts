@@ -4,6 +4,23 @@ export interface FallbackStep {
   reason: string;
 }
 
+/** What a WebSocket session did, for its log line. */
+export interface WebSocketFacts {
+  framesFromClient: number;
+  framesFromUpstream: number;
+  /** Client frames not sent on (a model the key may not use). */
+  refusedFrames: number;
+  /** Responses the upstream finished (`response.done`). */
+  responses: number;
+  /** The most bytes queued towards the client at once (bounded by backpressure). */
+  maxQueuedToClient: number;
+  /** How often reading the upstream was paused because the client was slow. */
+  upstreamPauses: number;
+  /** The close code each side sent or saw; undefined for the side that did not close first. */
+  clientClose: number | undefined;
+  upstreamClose: number | undefined;
+}
+
 /**
  * The typed facts of one request, written by the policies as they decide and read by the one
  * log line, the `x-ferry-*` headers and the metrics when the request settles. It replaces a free
@@ -55,6 +72,8 @@ export class RequestRecord {
   streamConversion: string | undefined = undefined;
   /** What fit-context did (`trimmed 3 messages`, `summarized`), as its response header says. */
   context: string | undefined = undefined;
+  /** A WebSocket session's frames and how each side closed (set when the session ended). */
+  websocket: WebSocketFacts | undefined = undefined;
   /** `realtime` when a Chat Completions request was served through a Realtime session upstream. */
   upstreamTransport: 'realtime' | undefined = undefined;
   /** The exact cache: `hit`, `miss` or `bypass` (the `x-ferry-cache` response header). */

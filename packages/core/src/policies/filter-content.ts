@@ -5,9 +5,9 @@ import { filterEventStream } from '../filter/event-stream-filter.js';
 import type { ResolvedContentFilterOptions } from '../filter/filter-options.js';
 import { filterRequestBody } from '../filter/request-filter.js';
 import { filterResponsesStream } from '../filter/responses-stream-filter.js';
-import type { AnswerAction } from '../filter/text-stream-filter.js';
+import { type AnswerAction, TextStreamFilter } from '../filter/text-stream-filter.js';
 import { readWordLists } from '../filter/word-lists.js';
-import type { GatewayContext, Policy } from '../types.js';
+import type { AnswerTextFilter, GatewayContext, Policy } from '../types.js';
 
 /**
  * Routes whose answers carry generated text: `choices` (chat, legacy completions) or `output`
@@ -48,6 +48,16 @@ export function filterContent(options: ResolvedContentFilterOptions, events?: Ga
       }
     }
     const response = await next(context);
+    if (answerAction !== 'off' && response.status === 101 && context.route.websocket === true) {
+      // A WebSocket session filters the text deltas it relays, one filter per text part.
+      (context as GatewayContext & { answerFilter?: AnswerTextFilter }).answerFilter = {
+        action: answerAction,
+        create: () => new TextStreamFilter(scanner, answerAction),
+        matched: (action, rules) =>
+          note(context, action === 'stop' ? 'answer stopped' : 'answer masked', rules, events),
+      };
+      return response;
+    }
     if (answerAction === 'off' || response.status !== 200 || !answerRoutes.has(context.route.name)) {
       return response;
     }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type MockUpstream, type MockUpstreamOptions, startMockUpstream } from '@ferry/mock-upstream';
 import { createGateway, type Gateway } from '../gateway.js';
+import { attachGatewayUpgrades } from '../node/attach-upgrades.js';
 import { handleNodeRequest } from '../node/handle-node-request.js';
 import type { GatewayOptions, UpstreamOptions } from '../options.js';
 
@@ -29,6 +30,7 @@ export interface GatewayServer {
 export async function startGatewayServer(options: GatewayOptions): Promise<GatewayServer> {
   const gateway = createGateway({ logger: false, ...options });
   const server = createServer((request, response) => handleNodeRequest(gateway, request, response));
+  attachGatewayUpgrades(server, gateway);
   const { port, origin } = await listen(server);
   let closing: Promise<void> | undefined;
   return {
@@ -38,7 +40,8 @@ export async function startGatewayServer(options: GatewayOptions): Promise<Gatew
     gateway,
     server,
     close() {
-      closing ??= closeServer(server).then(() => gateway.close());
+      // Upgraded sockets keep the server open until their sessions end, which gateway.close() does.
+      closing ??= Promise.all([closeServer(server), gateway.close()]).then(() => undefined);
       return closing;
     },
   };

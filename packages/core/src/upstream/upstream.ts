@@ -33,12 +33,14 @@ export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: Reso
   const url = new URL(upstream.url);
   const firstByteTimeoutMs = upstream.firstByteTimeoutMs ?? defaults.firstByteTimeoutMs;
   const idleTimeoutMs = upstream.idleTimeoutMs ?? defaults.idleTimeoutMs;
+  // Resolution (address map, DoH), the private-address guard and the egress proxy: egress/.
+  // Shared by the pool and by WebSocket sessions to this upstream.
+  const connect = upstreamConnector(upstream, defaults);
   const pool = new Pool(url.origin, {
     connections: upstream.connections ?? defaults.connections,
     pipelining: 1,
     keepAliveTimeout: upstream.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
-    // Resolution (address map, DoH), the private-address guard and the egress proxy: egress/.
-    connect: upstreamConnector(upstream, defaults),
+    connect,
     headersTimeout: firstByteTimeoutMs,
     // An idle timer between chunks. undici does not fire it while the body is paused by
     // backpressure, so a slow client cannot make a healthy upstream look stalled.
@@ -58,5 +60,6 @@ export function createUpstream(upstream: ResolvedUpstreamOptions, defaults: Reso
     firstByteTimeoutMs,
     idleTimeoutMs,
     pool,
+    connect,
   };
 }
