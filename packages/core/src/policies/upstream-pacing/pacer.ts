@@ -18,6 +18,12 @@ export const tooLateError = (waitMs: number): GatewayError =>
 /** What pacing needs of a pacer, local (`createPacer`) or shared by the fleet (`createSharedPacer`). */
 export interface Pacer {
   readonly queueLength: number;
+  /**
+   * Takes a slot if one is free now and nobody waits, with no promise and no abort signal to
+   * create; false means the caller must `acquire` (a shared pacer always answers false: its
+   * slots are decided in Redis).
+   */
+  tryAcquire(): boolean;
   /** Resolves when the request may go; rejects with 503 (queue full) or 429 (past `maxWaitMs`). */
   acquire(maxWaitMs: number, signal: AbortSignal): Promise<void>;
   /** Follows the upstream's own figures: its limit, and a pause until reset when none remain. */

@@ -150,6 +150,7 @@ export function createSharedPacer(options: SharedPacerOptions): Pacer {
     get queueLength() {
       return queue.length + fallback.queueLength;
     },
+    tryAcquire: () => false,
     acquire(maxWaitMs: number, signal: AbortSignal): Promise<void> {
       const now = performance.now();
       // A lower bound of the wait: the announced reset, or this queue at the full pace.
