@@ -120,6 +120,7 @@ export function enforceBudget(
     context.onSettle((usage, _failure, status) => {
       if (usage === undefined || status >= 400) return;
       const { usd } = costOf(context.model, usage);
+      context.record.spendUsd = usd;
       void ledger
         .record(subjects, {
           requests: 1,

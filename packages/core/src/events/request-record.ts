@@ -70,6 +70,8 @@ export class RequestRecord {
   envelope: string | undefined = undefined;
   /** What the stream conversion did (`aggregated`: a stream upstream answered as JSON; `streamed`: JSON answered as a stream). */
   streamConversion: string | undefined = undefined;
+  /** What the answer cost by the price table (budgets on), in USD; the metrics sum it. */
+  spendUsd: number | undefined = undefined;
   /** What fit-context did (`trimmed 3 messages`, `summarized`), as its response header says. */
   context: string | undefined = undefined;
   /** A WebSocket session's frames and how each side closed (set when the session ended). */

@@ -190,6 +190,23 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
     children.completion.pending += usage.completionTokens;
   };
 
+  // Resolved once per upstream and model, as the token counters are.
+  const spendChildren = new Map<string, Map<string, { inc(value: number): void }>>();
+  const spendOf = (upstream: string, context: GatewayContext) => {
+    const model = modelLabel(context.record.upstreamModel ?? context.model);
+    let byModel = spendChildren.get(upstream);
+    if (byModel === undefined) {
+      byModel = new Map();
+      spendChildren.set(upstream, byModel);
+    }
+    let child = byModel.get(model);
+    if (child === undefined) {
+      child = set.spend.labels(upstream, model);
+      byModel.set(model, child);
+    }
+    return child;
+  };
+
   const exposed: GatewayMetrics = {
     registry,
     contentType: registry.contentType,
@@ -225,6 +242,8 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
       series.duration.observe((performance.now() - context.startedAt) / 1_000);
       if (context.usage !== undefined) recordTokens(context, upstream);
       const record = context.record;
+      if (record.spendUsd !== undefined && record.spendUsd > 0)
+        spendOf(upstream, context).inc(record.spendUsd);
       if (record.cache !== undefined) cacheOf.get(record.cache)?.inc();
       if (record.coalesced !== undefined) coalescedOf.get(record.coalesced)?.inc();
       if (record.savedTokens !== undefined && record.savedTokens > 0)

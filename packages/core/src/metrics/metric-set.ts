@@ -99,6 +99,12 @@ export function createMetricSet(
       labelNames: ['role'] as const,
       registers,
     }),
+    spend: new Counter({
+      name: `${prefix}spend_usd_total`,
+      help: 'What answers cost by the price table, in USD (with budgets configured).',
+      labelNames: ['upstream', 'model'] as const,
+      registers,
+    }),
     savedTokens: new Counter({
       name: `${prefix}saved_tokens_total`,
       help: 'Upstream tokens not paid for: answers served by the cache, or shared by a coalesced call.',

@@ -150,6 +150,25 @@ describe('metrics move with what the gateway does', () => {
     assert.equal(await metricValue(registry, 'ferry_requests_total', limited), 1);
   });
 
+  it('sums what answers cost by the price table, per upstream and model', async () => {
+    // 1 USD per token either way, so the spend is the token count.
+    const prices = { 'gpt-4o-mini': { inputPerMillionUsd: 1_000_000, outputPerMillionUsd: 1_000_000 } };
+    const { url } = await start({
+      clientKeys: ['sk-spender'],
+      prices,
+      budgets: { perKey: { dailyUsd: 1e9 } },
+    });
+    const key = { authorization: 'Bearer sk-spender' };
+    assert.equal((await chat(url, logs, {}, key)).status, 200);
+    assert.equal((await chat(url, logs, {}, key)).status, 200);
+    const labels = { upstream: 'main', model: 'gpt-4o-mini' };
+    const tokens =
+      (await metricValue(registry, 'ferry_tokens_total', { ...labels, kind: 'prompt' })) +
+      (await metricValue(registry, 'ferry_tokens_total', { ...labels, kind: 'completion' }));
+    assert.ok(tokens > 0);
+    assert.equal(await metricValue(registry, 'ferry_spend_usd_total', labels), tokens);
+  });
+
   it('names the token limit when it refuses', async () => {
     const { url } = await start({ limits: { tokens: { limit: 50, windowSeconds: 60 } } });
     assert.equal((await chat(url, logs, { max_tokens: 1_000 })).status, 429);
