@@ -150,6 +150,16 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
         (await ask(port, (client) => client.cluster('INFO'))).includes('cluster_state:ok') ? true : undefined,
       );
     }
+    // A replica still in its first sync holds nothing: promoted then, it would lose every key
+    // written so far, which is not the failover the tests mean to show.
+    for (const port of ports) {
+      await until(`replica ${port} in sync`, async () => {
+        const replication = await ask(port, (client) => client.info('replication'));
+        return replication.includes('role:master') || replication.includes('master_link_status:up')
+          ? true
+          : undefined;
+      });
+    }
   } catch (error) {
     await Promise.all([...children.values()].map(kill));
     rmSync(directory, { recursive: true, force: true });
