@@ -46,3 +46,15 @@ export class RetryBudget {
     return { active: this.#active, retrying: this.#retrying };
   }
 }
+
+/**
+ * The budget of one instance in a fleet of `instances`: the percentage holds for the fleet as it
+ * holds for each instance, but the floor would multiply by the instance count, so each instance
+ * takes its share of it (rounded up, so a small fleet can still retry).
+ *
+ * @example
+ * fleetRetryBudget(20, 3, 3); // 20 %, floor 1 per instance
+ */
+export function fleetRetryBudget(percent: number, minimum: number, instances: number): RetryBudget {
+  return new RetryBudget(percent, Math.ceil(minimum / Math.max(1, instances)));
+}

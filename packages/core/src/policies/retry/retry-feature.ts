@@ -1,6 +1,6 @@
 import type { Feature } from '../../feature.js';
 import { retry } from './retry.js';
-import { RetryBudget } from './retry-budget.js';
+import { fleetRetryBudget } from './retry-budget.js';
 import { retrySchema } from './retry-options.js';
 
 /** Retries before the first byte, under one retry budget per gateway (docs/resilience.md). */
@@ -11,10 +11,8 @@ export const retryFeature: Feature = {
   setup({ options, events }) {
     const settings = options.retry;
     if (settings === undefined) return undefined;
-    // The percentage holds for the fleet as it holds for each instance; the floor would
-    // multiply by the instance count, so each instance takes its share of it.
     const instances = options.redis?.instances ?? 1;
-    const budget = new RetryBudget(settings.budgetPercent, Math.ceil(settings.budgetMinimum / instances));
+    const budget = fleetRetryBudget(settings.budgetPercent, settings.budgetMinimum, instances);
     return { policies: { retry: retry(settings, budget, events) } };
   },
 };
