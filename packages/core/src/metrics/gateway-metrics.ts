@@ -39,6 +39,16 @@ export interface MetricsRecorder {
   retried(event: GatewayEventMap['retry']): void;
   /** A circuit changed state; the gauge is computed from these at scrape time. */
   breakerChanged(event: GatewayEventMap['breaker']): void;
+  /** A shared store degraded or recovered. */
+  storeChanged(event: GatewayEventMap['store']): void;
+  /** The content filter acted. */
+  filtered(event: GatewayEventMap['filter']): void;
+  /** A pool key cooled down after a 429. */
+  keyCooled(event: GatewayEventMap['key:cooling']): void;
+  /** Pacing's view of an upstream's quota after an answer. */
+  quotaSeen(event: GatewayEventMap['quota']): void;
+  /** A budget was passed. */
+  budgetCrossed(event: GatewayEventMap['budget']): void;
 }
 
 /** What the metrics need to know about the gateway's configuration. */
@@ -190,6 +200,10 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
     children.completion.pending += usage.completionTokens;
   };
 
+  const quotaOf = new Map<
+    string,
+    { queue: { set(value: number): void }; remaining: { set(value: number): void } }
+  >();
   // Resolved once per upstream and model, as the token counters are.
   const spendChildren = new Map<string, Map<string, { inc(value: number): void }>>();
   const spendOf = (upstream: string, context: GatewayContext) => {
@@ -271,6 +285,30 @@ export function createGatewayMetrics(settings: ResolvedMetricsOptions, setup: Me
         upstream: breakerUpstream(circuit, upstreamNames),
         value: breakerValue[state],
       });
+    },
+    storeChanged({ store, state }) {
+      set.storeDegraded.labels(store).set(state === 'degraded' ? 1 : 0);
+    },
+    filtered({ action }) {
+      set.filterActions.labels(action).inc();
+    },
+    keyCooled({ upstream }) {
+      set.keyCooldowns.labels(upstreamLabel(upstream)).inc();
+    },
+    quotaSeen({ upstream, queueLength, remaining, limit }) {
+      // After every paced answer: the children are resolved once per upstream.
+      let gauges = quotaOf.get(upstream);
+      if (gauges === undefined) {
+        const label = upstreamLabel(upstream);
+        gauges = { queue: set.upstreamQueue.labels(label), remaining: set.upstreamRemaining.labels(label) };
+        quotaOf.set(upstream, gauges);
+      }
+      gauges.queue.set(queueLength);
+      if (remaining !== undefined && limit !== undefined && limit > 0)
+        gauges.remaining.set(remaining / limit);
+    },
+    budgetCrossed({ level, scope }) {
+      set.budgetCrossings.labels(level, scope).inc();
     },
   };
 }

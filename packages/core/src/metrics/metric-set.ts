@@ -99,6 +99,42 @@ export function createMetricSet(
       labelNames: ['role'] as const,
       registers,
     }),
+    storeDegraded: new Gauge({
+      name: `${prefix}store_degraded`,
+      help: 'Whether a shared store (Redis, by use: limits, nonces, spend, cache, pacing) is failing: 1 degraded, 0 answering.',
+      labelNames: ['store'] as const,
+      registers,
+    }),
+    filterActions: new Counter({
+      name: `${prefix}filter_actions_total`,
+      help: 'What the content filter did: request blocked or masked, answer masked or stopped.',
+      labelNames: ['action'] as const,
+      registers,
+    }),
+    keyCooldowns: new Counter({
+      name: `${prefix}key_cooldowns_total`,
+      help: "Times a key (or deployment) of an upstream's pool answered 429 and was set aside.",
+      labelNames: ['upstream'] as const,
+      registers,
+    }),
+    upstreamQueue: new Gauge({
+      name: `${prefix}upstream_queue_length`,
+      help: 'Requests waiting for an upstream slot under pacing, after the last answer.',
+      labelNames: ['upstream'] as const,
+      registers,
+    }),
+    upstreamRemaining: new Gauge({
+      name: `${prefix}upstream_ratelimit_remaining_ratio`,
+      help: "The upstream's x-ratelimit-remaining-requests over its limit, after the last answer that sent both.",
+      labelNames: ['upstream'] as const,
+      registers,
+    }),
+    budgetCrossings: new Counter({
+      name: `${prefix}budget_crossings_total`,
+      help: "A key's or tenant's spend passed its soft or hard budget.",
+      labelNames: ['level', 'scope'] as const,
+      registers,
+    }),
     spend: new Counter({
       name: `${prefix}spend_usd_total`,
       help: 'What answers cost by the price table, in USD (with budgets configured).',

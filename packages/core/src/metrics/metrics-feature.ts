@@ -23,6 +23,11 @@ export const metricsFeature: Feature = {
     events.on('attempt', (event) => recorder.attempted(event));
     events.on('retry', (event) => recorder.retried(event));
     events.on('breaker', (event) => recorder.breakerChanged(event));
+    events.on('store', (event) => recorder.storeChanged(event));
+    events.on('filter', (event) => recorder.filtered(event));
+    events.on('key:cooling', (event) => recorder.keyCooled(event));
+    events.on('quota', (event) => recorder.quotaSeen(event));
+    events.on('budget', (event) => recorder.budgetCrossed(event));
     const provides = { metrics: recorder.exposed };
     if (settings.path === false) return { provides };
     const adminKey = settings.adminKey ?? setup.options.usageEndpoint?.adminKey;

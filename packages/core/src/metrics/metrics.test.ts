@@ -169,6 +169,24 @@ describe('metrics move with what the gateway does', () => {
     assert.equal(await metricValue(registry, 'ferry_spend_usd_total', labels), tokens);
   });
 
+  it('counts what the content filter did, and budgets passed', async () => {
+    const prices = { 'gpt-4o-mini': { inputPerMillionUsd: 1_000_000, outputPerMillionUsd: 1_000_000 } };
+    const { url } = await start({
+      clientKeys: ['sk-spender'],
+      contentFilter: { words: ['mock'], response: 'stop' },
+      prices,
+      budgets: { perKey: { dailyUsd: 1 } },
+    });
+    const key = { authorization: 'Bearer sk-spender' };
+    assert.equal((await chat(url, logs, {}, key)).status, 200);
+    assert.equal(await metricValue(registry, 'ferry_filter_actions_total', { action: 'answer stopped' }), 1);
+    // The first answer cost more than the 1 USD budget: the next request passes the hard limit.
+    assert.equal((await chat(url, logs, {}, key)).status, 429);
+    assert.ok(
+      (await metricValue(registry, 'ferry_budget_crossings_total', { level: 'hard', scope: 'key' })) >= 1,
+    );
+  });
+
   it('names the token limit when it refuses', async () => {
     const { url } = await start({ limits: { tokens: { limit: 50, windowSeconds: 60 } } });
     assert.equal((await chat(url, logs, { max_tokens: 1_000 })).status, 429);
