@@ -91,6 +91,57 @@ describe('acceptLanes', () => {
     assert.equal(error.code, 'ECONNREFUSED');
   });
 
+  it("counts what the lanes accepted as the server's own: close() waits for those connections", async () => {
+    const finishers: Array<() => void> = [];
+    const server = createServer((_request, response) => {
+      response.writeHead(200);
+      response.write('first');
+      finishers.push(() => response.end('last'));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    await acceptLanes(server, 7);
+    const port = (server.address() as { port: number }).port;
+    const client = spawn(process.execPath, ['-e', clientSource, String(port), '40'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    client.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    // A failed assertion must not leave the client and its connections behind.
+    const cleanUp = () => {
+      for (const finish of finishers) finish();
+      client.kill();
+      server.close();
+    };
+    try {
+      // Blocked while the 40 connections queue, so the lanes accept most of them.
+      const blockedUntil = Date.now() + 1_500;
+      while (Date.now() < blockedUntil) {
+        // Busy on purpose.
+      }
+      while (finishers.length < 40) await new Promise((resolve) => setTimeout(resolve, 10));
+      const connections = await new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+      assert.equal(connections, 40);
+      let closed = false;
+      server.close(() => {
+        closed = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(closed, false, 'closed while responses were still running');
+      for (const finish of finishers) finish();
+      await once(client, 'exit');
+      assert.equal(Number(output.trim()), 40);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(closed, true);
+    } finally {
+      cleanUp();
+    }
+  });
+
   it('adds nothing to a server that is not listening', async () => {
     const server = createServer();
     assert.equal((await acceptLanes(server)).count, 0);

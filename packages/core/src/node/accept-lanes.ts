@@ -13,6 +13,11 @@ const helperSource = `process.on('message', (message, handle) => {
   else if (message === 'done') process.disconnect();
 });`;
 
+/** net.Server's private connection count, which `close()` waits on. */
+interface Counted {
+  _connections: number;
+}
+
 /** The extra listeners of a server; `close()` stops them (the server's own `close()` does too). */
 export interface AcceptLanes {
   /** How many extra listeners accept for the server. */
@@ -63,7 +68,16 @@ export async function acceptLanes(server: NetServer, lanes = defaultAcceptLanes)
       helper.on('message', (message: unknown, copy: unknown) => {
         if (message !== 'lane' || copy === undefined) return;
         const lane = new NetServer();
-        lane.on('connection', (socket: Socket) => server.emit('connection', socket));
+        lane.on('connection', (socket: Socket) => {
+          // The socket counts as the server's own connection, not the lane's: net.Server's
+          // `close()` callback and `'close'` event wait for `_connections` to drain, so a graceful
+          // shutdown waits for it like any other (net has no public way to hand a socket over).
+          const owned = socket as unknown as { _server: unknown };
+          (lane as unknown as Counted)._connections--;
+          (server as unknown as Counted)._connections++;
+          owned._server = server;
+          server.emit('connection', socket);
+        });
         // A lane that fails (EMFILE) must not take the process down; the others go on.
         lane.on('error', () => lane.close());
         lane.listen(copy as object);
