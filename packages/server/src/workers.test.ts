@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MockUpstream, startMockUpstream } from '@ferry/mock-upstream';
 import OpenAI from 'openai';
-import { type FerryProcess, listeningUrl, spawnFerry } from './test-spawn-ferry.js';
+import { type FerryProcess, listeningUrl, spawnFerry, waitFor } from './test-spawn-ferry.js';
 
 // A real Redis is part of the test environment (CI starts one).
 const redisUrl = process.env.FERRY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -110,7 +110,12 @@ describe('FERRY_WORKERS', () => {
       for (let index = 0; index < 20; index++) {
         await chatOnNewConnection(url);
       }
-      assert.deepEqual([...requestPids(ferry)].sort(), [...pids].sort(), 'both workers served');
+      // The default logger flushes its lines every second: wait for both workers' lines.
+      const served = await waitFor(
+        () => (requestPids(ferry).size >= 2 ? requestPids(ferry) : undefined),
+        3_000,
+      ).catch(() => requestPids(ferry));
+      assert.deepEqual([...served].sort(), [...pids].sort(), 'both workers served');
       const total = await metricValue(
         url,
         /^ferry_requests_total\{route="chat\.completions",method="POST",status="200",upstream="mock"\} (\d+)$/m,
